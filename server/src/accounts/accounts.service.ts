@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import { AppError, InputReason } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
+import type { AccountsRepository } from './accounts.repository.js';
+import { KNOWN_FLAGS, Permission, permissionsOf, Role, SEND_ATTACHMENT_FLAG } from './roles.js';
+import { requirePermission, type Viewer } from './viewer.js';
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+/** `sat_` + 43 characters of base64url: 256 random bits. */
+function newToken(): string {
+  return `sat_${crypto.randomBytes(32).toString('base64url')}`;
+}
+
+export class AccountsService {
+  constructor(private readonly accounts: AccountsRepository) {}
+
+  async createAccount(name: string) {
+    const trimmed = name.trim();
+    if (!trimmed) throw AppError.badInput('name', InputReason.NAME_REQUIRED, 'An account needs a name.');
+    return this.accounts.createAccount(trimmed, newToken());
+  }
+
+  /** Issues a token; only its hash is stored, so this is the one time it can be read. */
+  async createToken(accountId: string, role: Role): Promise<string> {
+    if (!Object.values(Role).includes(role)) {
+      throw AppError.badInput('role', InputReason.INVALID_VALUE, `Unknown role "${role}". Roles: ${Object.values(Role).join(', ')}.`);
+    }
+    await this.requireAccount(accountId);
+    const token = newToken();
+    await this.accounts.createToken(accountId, role, hashToken(token));
+    return token;
+  }
+
+  /** The viewer behind an `Authorization: Bearer …` header, or null when absent or unknown. */
+  async authenticate(authorization: string | undefined): Promise<Viewer | null> {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) return null;
+    const row = await this.accounts.findTokenByHash(hashToken(match[1]!));
+    return row ? { accountId: row.accountId, role: row.role as Role, tokenId: row.id } : null;
+  }
+
+  async me(viewer: Viewer | null) {
+    if (!viewer) throw AppError.unauthenticated();
+    const account = await this.requireAccount(viewer.accountId);
+    return {
+      accountId: account.id,
+      accountName: account.name,
+      role: viewer.role,
+      featureFlags: await this.accounts.enabledFlags(account.id),
+      permissions: permissionsOf(viewer.role),
+    };
+  }
+
+  isSendAttachmentEnabled(accountId: string): Promise<boolean> {
+    return this.accounts.isFlagEnabled(accountId, SEND_ATTACHMENT_FLAG);
+  }
+
+  /** Throws FEATURE_DISABLED unless the account has the Send Attachment flag on. */
+  async requireSendAttachmentEnabled(accountId: string): Promise<void> {
+    if (!(await this.isSendAttachmentEnabled(accountId))) throw AppError.featureDisabled();
+  }
+
+  async setFeatureFlagAs(viewer: Viewer | null, accountId: string, flag: string, enabled: boolean) {
+    requirePermission(viewer, Permission.FLAGS_WRITE);
+    return this.setFeatureFlag(accountId, flag, enabled);
+  }
+
+  /** Unchecked: for the ops CLI, run by an operator on the machine. */
+  async setFeatureFlag(accountId: string, flag: string, enabled: boolean) {
+    if (!(KNOWN_FLAGS as readonly string[]).includes(flag)) {
+      throw AppError.badInput('flag', InputReason.INVALID_VALUE, `Unknown flag "${flag}". Flags: ${KNOWN_FLAGS.join(', ')}.`);
+    }
+    await this.requireAccount(accountId);
+    await this.accounts.setFlag(accountId, flag, enabled);
+    return true;
+  }
+
+  async requireAccount(accountId: string) {
+    const account = isUuid(accountId) ? await this.accounts.findAccount(accountId) : undefined;
+    if (!account) throw AppError.notFound(`Account ${accountId}`);
+    return account;
+  }
+}

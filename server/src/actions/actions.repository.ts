@@ -1,0 +1,107 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { actions, sends } from '../infra/db/schema.js';
+
+export type ActionRow = typeof actions.$inferSelect;
+export type ActionFields = Pick<
+  typeof actions.$inferInsert,
+  'name' | 'trigger' | 'contentMode' | 'contentMessage' | 'enabled'
+>;
+
+export interface ActionUsage {
+  sent: number;
+  failed: number;
+  lastSentAt: Date | null;
+}
+
+const live = (accountId: string, id: string) =>
+  and(eq(actions.accountId, accountId), eq(actions.id, id), isNull(actions.deletedAt));
+
+export class ActionsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): ActionsRepository {
+    return new ActionsRepository(db);
+  }
+
+  async create(accountId: string, agentId: string, fields: ActionFields): Promise<ActionRow> {
+    const [row] = await this.db
+      .insert(actions)
+      .values({ accountId, agentId, ...fields })
+      .returning();
+    return row!;
+  }
+
+  /**
+   * Writes `fields` and bumps the version, only if the action is live and (when given)
+   * still at `expectedVersion`. Undefined means "not updated": the caller tells why.
+   */
+  async update(accountId: string, id: string, fields: ActionFields, expectedVersion?: number) {
+    const [row] = await this.db
+      .update(actions)
+      .set({ ...fields, version: sql`${actions.version} + 1`, updatedAt: new Date() })
+      .where(and(live(accountId, id), expectedVersion === undefined ? undefined : eq(actions.version, expectedVersion)))
+      .returning();
+    return row;
+  }
+
+  async find(accountId: string, id: string): Promise<ActionRow | undefined> {
+    const [row] = await this.db.select().from(actions).where(live(accountId, id));
+    return row;
+  }
+
+  /** Includes deleted actions: history keeps their names. */
+  async findAny(accountId: string, id: string): Promise<ActionRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(actions)
+      .where(and(eq(actions.accountId, accountId), eq(actions.id, id)));
+    return row;
+  }
+
+  async listForAgent(accountId: string, agentId: string): Promise<ActionRow[]> {
+    return this.db
+      .select()
+      .from(actions)
+      .where(and(eq(actions.accountId, accountId), eq(actions.agentId, agentId), isNull(actions.deletedAt)))
+      .orderBy(asc(actions.createdAt));
+  }
+
+  async setEnabled(accountId: string, id: string, enabled: boolean) {
+    const [row] = await this.db
+      .update(actions)
+      .set({ enabled, version: sql`${actions.version} + 1`, updatedAt: new Date() })
+      .where(live(accountId, id))
+      .returning();
+    return row;
+  }
+
+  async softDelete(accountId: string, id: string) {
+    const [row] = await this.db
+      .update(actions)
+      .set({ deletedAt: new Date(), enabled: false, updatedAt: new Date() })
+      .where(live(accountId, id))
+      .returning();
+    return row;
+  }
+
+  async usage(accountId: string, actionIds: string[]): Promise<Map<string, ActionUsage>> {
+    if (actionIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({
+        actionId: sends.actionId,
+        sent: sql<number>`count(*) filter (where ${sends.status} = 'SENT')`.mapWith(Number),
+        failed: sql<number>`count(*) filter (where ${sends.status} = 'FAILED')`.mapWith(Number),
+        lastSentAt: sql<string | null>`max(${sends.completedAt}) filter (where ${sends.status} = 'SENT')`,
+      })
+      .from(sends)
+      .where(and(eq(sends.accountId, accountId), inArray(sends.actionId, actionIds)))
+      .groupBy(sends.actionId);
+    return new Map(
+      rows.map((r) => [
+        r.actionId,
+        { sent: r.sent, failed: r.failed, lastSentAt: r.lastSentAt ? new Date(r.lastSentAt) : null },
+      ]),
+    );
+  }
+}

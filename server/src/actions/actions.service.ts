@@ -1,0 +1,191 @@
+import type { FileUpload } from 'graphql-upload/Upload.mjs';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { Permission } from '../accounts/roles.js';
+import { requirePermission, type Viewer } from '../accounts/viewer.js';
+import type { AgentsService } from '../agents/agents.service.js';
+import { EVENTS, recordEvent } from '../events/events.js';
+import type { FilesRepository, AttachmentRow } from '../files/files.repository.js';
+import type { FilesService, ReceivedFile } from '../files/files.service.js';
+import type { Db } from '../infra/db/db.js';
+import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
+import type { ActionRow, ActionsRepository, ActionUsage } from './actions.repository.js';
+import { validateActionFields, validateFileCount, type SaveActionFields } from './actions.validation.js';
+
+export interface SaveActionInput extends SaveActionFields {
+  id?: string | null;
+  agentId: string;
+  attachmentIds: string[];
+  expectedVersion?: number | null;
+}
+
+export interface ActionView extends ActionRow {
+  attachments: AttachmentRow[];
+  usage: ActionUsage;
+}
+
+export const SEND_ATTACHMENT_TYPE = 'QONTAK_SEND_ATTACHMENT';
+const NO_USAGE: ActionUsage = { sent: 0, failed: 0, lastSentAt: null };
+
+export class ActionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly actions: ActionsRepository,
+    private readonly files: FilesRepository,
+    private readonly filesService: FilesService,
+    private readonly agents: AgentsService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  async list(viewer: Viewer | null, agentId: string): Promise<ActionView[]> {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
+    await this.agents.requireAgent(accountId, agentId);
+    return this.withDetails(accountId, await this.actions.listForAgent(accountId, agentId));
+  }
+
+  async get(viewer: Viewer | null, id: string): Promise<ActionView> {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
+    const [view] = await this.withDetails(accountId, [await this.requireAction(accountId, id)]);
+    return view!;
+  }
+
+  async catalog(viewer: Viewer | null, agentId: string) {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
+    await this.agents.requireAgent(accountId, agentId);
+    if (!(await this.accounts.isSendAttachmentEnabled(accountId))) return [];
+    return [
+      {
+        type: SEND_ATTACHMENT_TYPE,
+        label: 'Send Attachment',
+        description: 'Send pinned files (a price list, brochure or catalog image) to the customer.',
+      },
+    ];
+  }
+
+  /**
+   * Creates (no id) or updates a Send Attachment action. Inline uploads are stored first
+   * (streamed, outside the transaction); then the action, its pinned files and the created
+   * event are written in one transaction. Any refusal leaves no row and no new blob behind.
+   */
+  async save(viewer: Viewer | null, input: SaveActionInput, uploads: Promise<FileUpload>[]): Promise<ActionView> {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
+    await this.accounts.requireSendAttachmentEnabled(accountId);
+    const fields = validateActionFields(input);
+    validateFileCount(input.attachmentIds, uploads.length);
+    await this.agents.requireAgent(accountId, input.agentId);
+    if (input.id) {
+      const existing = await this.requireAction(accountId, input.id);
+      if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);
+    }
+    await this.checkAttachmentIds(accountId, input.attachmentIds, input.id ?? null);
+
+    const received: ReceivedFile[] = [];
+    try {
+      for (const [index, upload] of uploads.entries()) {
+        received.push(await this.filesService.receive(upload, `files.${index}`));
+      }
+      const action = await this.db.transaction(async (tx) => {
+        const actions = this.actions.with(tx);
+        const files = this.files.with(tx);
+        const isCreate = !input.id;
+        const row = isCreate
+          ? await actions.create(accountId, input.agentId, fields)
+          : await this.updateOrExplain(actions, accountId, input.id!, fields, input.expectedVersion ?? undefined);
+        const inserted = [];
+        for (const file of received) inserted.push(await files.insert(accountId, file));
+        const ordered = [...input.attachmentIds, ...inserted.map((a) => a.id)];
+        const pinned = await files.pin(accountId, row.id, ordered);
+        if (pinned !== ordered.length) {
+          throw new AppError(ErrorCode.CONFLICT, 'An attachment was just used by another save. Please try again.');
+        }
+        const removed = await files.unpinAllExcept(row.id, ordered);
+        if (isCreate) {
+          await recordEvent(tx, EVENTS.ACTION_CREATED, {
+            account_id: accountId,
+            agent_id: row.agentId,
+            action_id: row.id,
+            file_count: ordered.length,
+            content_message_mode: row.contentMode === 'MANUAL' ? 'manual' : 'ai',
+          });
+        }
+        return { row, removed };
+      });
+      await this.filesService.discardUnreferenced(action.removed);
+      const [view] = await this.withDetails(accountId, [action.row]);
+      return view!;
+    } catch (error) {
+      await this.filesService.discardUnreferenced(received.map((f) => f.sha256));
+      throw error;
+    }
+  }
+
+  async setEnabled(viewer: Viewer | null, id: string, enabled: boolean): Promise<ActionView> {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
+    // Turning an action off is always allowed: it is how a builder stops it quickly.
+    if (enabled) await this.accounts.requireSendAttachmentEnabled(accountId);
+    await this.requireAction(accountId, id);
+    const row = await this.actions.setEnabled(accountId, id, enabled);
+    if (!row) throw AppError.notFound(`Action ${id}`);
+    const [view] = await this.withDetails(accountId, [row]);
+    return view!;
+  }
+
+  async delete(viewer: Viewer | null, id: string): Promise<boolean> {
+    const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
+    await this.requireAction(accountId, id);
+    const removed = await this.db.transaction(async (tx) => {
+      await this.actions.with(tx).softDelete(accountId, id);
+      return this.files.with(tx).unpinAllExcept(id, []);
+    });
+    await this.filesService.discardUnreferenced(removed);
+    return true;
+  }
+
+  async requireAction(accountId: string, id: string): Promise<ActionRow> {
+    const row = isUuid(id) ? await this.actions.find(accountId, id) : undefined;
+    if (!row) throw AppError.notFound(`Action ${id}`);
+    return row;
+  }
+
+  private async updateOrExplain(
+    actions: ActionsRepository,
+    accountId: string,
+    id: string,
+    fields: ReturnType<typeof validateActionFields>,
+    expectedVersion: number | undefined,
+  ): Promise<ActionRow> {
+    const row = await actions.update(accountId, id, fields, expectedVersion);
+    if (row) return row;
+    const current = await actions.find(accountId, id);
+    if (!current) throw AppError.notFound(`Action ${id}`);
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `Someone else saved this action first (you edited version ${expectedVersion}, it is now version ${current.version}). Reload to see their changes.`,
+    );
+  }
+
+  /** Each kept id must be this account's, and staged or already pinned to this action. */
+  private async checkAttachmentIds(accountId: string, ids: string[], actionId: string | null) {
+    const valid = ids.filter(isUuid);
+    const rows = await this.files.findMany(accountId, valid);
+    const usable = new Set(rows.filter((r) => r.actionId === null || r.actionId === actionId).map((r) => r.id));
+    const index = ids.findIndex((id) => !usable.has(id));
+    if (index >= 0) {
+      throw AppError.badInput(
+        `attachmentIds.${index}`,
+        InputReason.UNKNOWN_ATTACHMENT,
+        'This attachment no longer exists (it may have expired or belong to another action). Please upload it again.',
+      );
+    }
+  }
+
+  private async withDetails(accountId: string, rows: ActionRow[]): Promise<ActionView[]> {
+    const ids = rows.map((r) => r.id);
+    const [attachments, usage] = await Promise.all([this.files.listPinned(ids), this.actions.usage(accountId, ids)]);
+    return rows.map((row) => ({
+      ...row,
+      attachments: attachments.filter((a) => a.actionId === row.id),
+      usage: usage.get(row.id) ?? NO_USAGE,
+    }));
+  }
+}

@@ -1,0 +1,45 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { agents, agentToolsets } from '../infra/db/schema.js';
+
+export type ToolsetRow = typeof agentToolsets.$inferSelect;
+
+export class AgentsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): AgentsRepository {
+    return new AgentsRepository(db);
+  }
+
+  async create(accountId: string, name: string) {
+    const [row] = await this.db.insert(agents).values({ accountId, name }).returning();
+    return row!;
+  }
+
+  async list(accountId: string) {
+    return this.db.select().from(agents).where(eq(agents.accountId, accountId)).orderBy(agents.createdAt);
+  }
+
+  async find(accountId: string, id: string) {
+    const [row] = await this.db
+      .select()
+      .from(agents)
+      .where(and(eq(agents.accountId, accountId), eq(agents.id, id)));
+    return row;
+  }
+
+  async latestToolset(accountId: string, agentId: string): Promise<ToolsetRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(agentToolsets)
+      .where(and(eq(agentToolsets.accountId, accountId), eq(agentToolsets.agentId, agentId)))
+      .orderBy(desc(agentToolsets.version))
+      .limit(1);
+    return row;
+  }
+
+  async insertToolset(row: typeof agentToolsets.$inferInsert): Promise<ToolsetRow> {
+    const [inserted] = await this.db.insert(agentToolsets).values(row).returning();
+    return inserted!;
+  }
+}

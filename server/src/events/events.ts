@@ -1,0 +1,53 @@
+import type { DbOrTx } from '../infra/db/db.js';
+import { events } from '../infra/db/schema.js';
+
+/** Event names and their properties (SPEC section 6). The table is append only. */
+export const EVENTS = {
+  ACTION_CREATED: 'ai_agent_send_attachment_action_created',
+  ACTION_TRIGGERED: 'ai_agent_attachment_action_triggered',
+  SENT: 'ai_agent_attachment_sent',
+  SEND_FAILED: 'ai_agent_attachment_send_failed',
+} as const;
+
+export interface EventProperties {
+  [EVENTS.ACTION_CREATED]: {
+    account_id: string;
+    agent_id: string;
+    action_id: string;
+    file_count: number;
+    content_message_mode: 'ai' | 'manual';
+  };
+  [EVENTS.ACTION_TRIGGERED]: { account_id: string; agent_id: string; action_id: string; conversation_id: string };
+  [EVENTS.SENT]: {
+    account_id: string;
+    agent_id: string;
+    action_id: string;
+    channel: string;
+    file_count: number;
+    conversation_id: string;
+    send_id: string;
+  };
+  [EVENTS.SEND_FAILED]: {
+    account_id: string;
+    agent_id: string;
+    action_id: string;
+    channel: string | null;
+    reason: string;
+    conversation_id: string;
+    send_id: string;
+    detail?: string;
+  };
+}
+
+export type EventName = keyof EventProperties;
+
+/** Appends one event; call it inside the transaction of the change it records. */
+export async function recordEvent<N extends EventName>(db: DbOrTx, name: N, properties: EventProperties[N]) {
+  const timestamp = new Date();
+  await db.insert(events).values({
+    accountId: properties.account_id,
+    name,
+    properties: { ...properties, timestamp: timestamp.toISOString() },
+    createdAt: timestamp,
+  });
+}

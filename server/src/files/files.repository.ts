@@ -1,0 +1,99 @@
+import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { attachments, sendFiles, sends } from '../infra/db/schema.js';
+import type { ReceivedFile } from './files.service.js';
+
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+export class FilesRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): FilesRepository {
+    return new FilesRepository(db);
+  }
+
+  async insert(accountId: string, file: ReceivedFile, pin?: { actionId: string; position: number }) {
+    const [row] = await this.db
+      .insert(attachments)
+      .values({ accountId, ...file, actionId: pin?.actionId ?? null, position: pin?.position ?? 0 })
+      .returning();
+    return row!;
+  }
+
+  async findMany(accountId: string, ids: string[]): Promise<AttachmentRow[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .select()
+      .from(attachments)
+      .where(and(eq(attachments.accountId, accountId), inArray(attachments.id, ids)));
+  }
+
+  async listPinned(actionIds: string[]): Promise<AttachmentRow[]> {
+    if (actionIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(attachments)
+      .where(inArray(attachments.actionId, actionIds))
+      .orderBy(asc(attachments.actionId), asc(attachments.position));
+  }
+
+  /**
+   * Pins `ids` to the action in the given order, each only if still staged or already
+   * this action's (a concurrent save may have taken it). Returns how many were pinned.
+   */
+  async pin(accountId: string, actionId: string, ids: string[]): Promise<number> {
+    let pinned = 0;
+    for (const [position, id] of ids.entries()) {
+      const rows = await this.db
+        .update(attachments)
+        .set({ actionId, position })
+        .where(
+          and(
+            eq(attachments.accountId, accountId),
+            eq(attachments.id, id),
+            or(isNull(attachments.actionId), eq(attachments.actionId, actionId)),
+          ),
+        )
+        .returning({ id: attachments.id });
+      pinned += rows.length;
+    }
+    return pinned;
+  }
+
+  /** Removes the action's attachments not in `keep`; returns their content addresses. */
+  async unpinAllExcept(actionId: string, keep: string[]): Promise<string[]> {
+    const rows = await this.db
+      .delete(attachments)
+      .where(
+        and(
+          eq(attachments.actionId, actionId),
+          keep.length > 0 ? notInArray(attachments.id, keep) : undefined,
+        ),
+      )
+      .returning({ sha256: attachments.sha256 });
+    return rows.map((r) => r.sha256);
+  }
+
+  async deleteStagedBefore(before: Date): Promise<string[]> {
+    const rows = await this.db
+      .delete(attachments)
+      .where(and(isNull(attachments.actionId), lt(attachments.createdAt, before)))
+      .returning({ sha256: attachments.sha256 });
+    return rows.map((r) => r.sha256);
+  }
+
+  /**
+   * Of `shas`, the ones still needed: pinned or staged by an attachment, or by a file of a
+   * send that is not finished yet (the worker reads the blob when it delivers).
+   */
+  async referenced(shas: string[]): Promise<Set<string>> {
+    if (shas.length === 0) return new Set();
+    const rows = await this.db.execute<{ sha256: string }>(sql`
+      select ${attachments.sha256} as sha256 from ${attachments} where ${inArray(attachments.sha256, shas)}
+      union
+      select f.sha256 from ${sendFiles} f join ${sends} s on s.id = f.send_id
+      where ${inArray(sql`f.sha256`, shas)} and s.status in ('QUEUED', 'SENDING')
+    `);
+    return new Set(rows.map((r) => r.sha256));
+  }
+}

@@ -1,0 +1,28 @@
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import type { FileUpload } from 'graphql-upload/Upload.mjs';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../infra/graphql/context.js';
+import type { AttachmentRow } from './files.repository.js';
+import { Attachment, AttachmentLimits, ChannelSupport } from './files.types.js';
+import { attachmentLimits, channelSupportOf } from './attachment-limits.js';
+
+@Resolver(() => Attachment)
+export class FilesResolver {
+  @Query(() => AttachmentLimits)
+  attachmentLimits() {
+    return attachmentLimits();
+  }
+
+  @Mutation(() => Attachment, { description: 'Stages a file for a later saveSendAttachmentAction.' })
+  uploadAttachment(
+    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Ctx() { viewer, services }: GraphQLContext,
+  ) {
+    return services.files.upload(viewer, file);
+  }
+
+  @FieldResolver(() => [ChannelSupport], { description: 'Which channels can deliver this file.' })
+  channels(@Root() attachment: AttachmentRow) {
+    return channelSupportOf(attachment);
+  }
+}

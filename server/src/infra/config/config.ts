@@ -1,0 +1,79 @@
+import path from 'node:path';
+
+/** Every setting the server reads, parsed once at start. Nothing else reads process.env. */
+export interface Config {
+  /** Unset: an embedded Postgres is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  adminPort: number;
+  /** Unset: the ChatService simulator is started on `chatServicePort`. */
+  chatServiceUrl: string | undefined;
+  chatServicePort: number;
+  storage: 'local';
+  alertWebhookUrl: string | undefined;
+  /** A second invoke for the same action and conversation within this window is deduplicated. */
+  duplicateWindowSeconds: number;
+  /** Staged uploads no action references are removed after this many hours. */
+  stagedUploadTtlHours: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment; throws one ConfigError listing every invalid variable. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min = 0, max = 65535): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = env[name];
+    if (!raw) return undefined;
+    try {
+      new URL(raw);
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be a URL (got "${raw}")`);
+      return undefined;
+    }
+  };
+
+  const storage = env.STORAGE ?? 'local';
+  if (storage !== 'local') {
+    problems.push(`STORAGE="${storage}" is not available in this build; only "local" is (see docs/storage.md)`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${logLevel}")`);
+  }
+
+  const config: Config = {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DATA_DIR || './.data'),
+    port: int('PORT', 4000),
+    adminPort: int('ADMIN_PORT', 3000),
+    chatServiceUrl: url('CHAT_SERVICE_URL'),
+    chatServicePort: int('CHAT_SERVICE_PORT', 4010),
+    storage: 'local',
+    alertWebhookUrl: url('ALERT_WEBHOOK_URL'),
+    duplicateWindowSeconds: int('DUPLICATE_WINDOW_SECONDS', 30, 0, 86400),
+    stagedUploadTtlHours: int('STAGED_UPLOAD_TTL_HOURS', 24, 1, 24 * 365),
+    logLevel,
+  };
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze(config);
+}

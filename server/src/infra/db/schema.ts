@@ -1,0 +1,229 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Every table. One module so drizzle-kit sees the whole schema; each domain's repository
+ * is the only place that queries its tables. Every row carries account_id: all reads
+ * filter by it (see docs/architecture.md, "Account isolation").
+ */
+
+export const roleEnum = pgEnum('role', ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS']);
+export const contentModeEnum = pgEnum('content_mode', ['AI', 'MANUAL']);
+export const sendStatusEnum = pgEnum('send_status', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
+export const sendFileStatusEnum = pgEnum('send_file_status', ['PENDING', 'DELIVERED', 'FAILED']);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const accounts = pgTable('accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** The company's ChatService token, used by the worker to deliver files. */
+  chatServiceToken: text('chat_service_token').notNull(),
+  createdAt: createdAt(),
+});
+
+export const featureFlags = pgTable(
+  'feature_flags',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    flag: text('flag').notNull(),
+    enabled: boolean('enabled').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.flag] })],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    role: roleEnum('role').notNull(),
+    /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash)],
+);
+
+export const agents = pgTable(
+  'agents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** An agent counts as active for adoption metrics while this is true. */
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('agents_account_idx').on(t.accountId)],
+);
+
+export const actions = pgTable(
+  'actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    type: text('type').notNull().default('QONTAK_SEND_ATTACHMENT'),
+    name: text('name').notNull(),
+    trigger: text('trigger').notNull(),
+    contentMode: contentModeEnum('content_mode').notNull(),
+    contentMessage: text('content_message'),
+    enabled: boolean('enabled').notNull().default(true),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Soft delete: sends keep pointing at the action they came from. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('actions_agent_idx').on(t.accountId, t.agentId)],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** Null while staged (uploaded, not yet pinned to an action). */
+    actionId: uuid('action_id').references(() => actions.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    fileName: text('file_name').notNull(),
+    extension: text('extension').notNull(),
+    mimeType: text('mime_type').notNull(),
+    kind: text('kind').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    /** Content address of the stored bytes; several rows may share one blob. */
+    sha256: text('sha256').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attachments_action_idx').on(t.actionId, t.position),
+    index('attachments_staged_idx').on(t.createdAt).where(sql`${t.actionId} is null`),
+    index('attachments_sha_idx').on(t.sha256),
+  ],
+);
+
+export const agentToolsets = pgTable(
+  'agent_toolsets',
+  {
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    trainedAt: timestamp('trained_at', { withTimezone: true }).notNull().defaultNow(),
+    tools: jsonb('tools').notNull(),
+    capabilityActions: jsonb('capability_actions').notNull(),
+    /** The actions callable in this version: invoke refuses others with NOT_TRAINED. */
+    actionIds: uuid('action_ids').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.version] })],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    accountId: uuid('account_id').notNull(),
+    name: text('name').notNull(),
+    properties: jsonb('properties').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('events_account_name_time_idx').on(t.accountId, t.name, t.createdAt)],
+);
+
+export const sends = pgTable(
+  'sends',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    channel: text('channel'),
+    status: sendStatusEnum('status').notNull(),
+    /** 5xx | channel_unsupported | channel_limit_exceeded | file_missing | 4xx */
+    reason: text('reason'),
+    reasonDetail: text('reason_detail'),
+    caption: text('caption'),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('sends_idempotency_key').on(t.accountId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    index('sends_account_time_idx').on(t.accountId, t.createdAt),
+    index('sends_action_idx').on(t.actionId, t.createdAt),
+    index('sends_conversation_idx').on(t.accountId, t.actionId, t.conversationId, t.createdAt),
+  ],
+);
+
+export const sendFiles = pgTable(
+  'send_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sendId: uuid('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    attachmentId: uuid('attachment_id'),
+    fileName: text('file_name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    kind: text('kind').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    status: sendFileStatusEnum('status').notNull().default('PENDING'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    messageId: text('message_id'),
+  },
+  (t) => [index('send_files_send_idx').on(t.sendId, t.position)],
+);
+
+export const sendAttempts = pgTable(
+  'send_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sendId: uuid('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
+    sendFileId: uuid('send_file_id'),
+    attempt: integer('attempt').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+  },
+  (t) => [index('send_attempts_send_idx').on(t.sendId, t.startedAt)],
+);

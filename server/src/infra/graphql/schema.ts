@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { GraphQLDateTime } from 'graphql-scalars';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AccountsResolver } from '../../accounts/accounts.resolver.js';
+import { ActionsResolver } from '../../actions/actions.resolver.js';
+import { AgentsResolver } from '../../agents/agents.resolver.js';
+import { FilesResolver } from '../../files/files.resolver.js';
+
+export const RESOLVERS = [AccountsResolver, AgentsResolver, ActionsResolver, FilesResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema is built once per process; type-graphql's metadata is global anyway. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [...RESOLVERS],
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    validate: false,
+  });
+  return built;
+}

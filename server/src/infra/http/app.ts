@@ -1,0 +1,141 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
+import type { Viewer } from '../../accounts/viewer.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_ACTION } from '../../files/limits.js';
+import type { Services } from '../container.js';
+import { AppError, errorBody, InputReason } from '../errors.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { formatError, logUnexpectedErrors } from '../graphql/format-error.js';
+import { buildAppSchema } from '../graphql/schema.js';
+import type { Logger } from '../log/logger.js';
+
+interface Locals {
+  requestId: string;
+  viewer: Viewer | null;
+}
+
+export interface HttpAppOptions {
+  services: Services;
+  log: Logger;
+  /** Answers /healthz: true once the database, migrations and queue are ready. */
+  isReady: () => boolean;
+}
+
+const isMultipart = (req: express.Request) => Boolean(req.is('multipart/form-data'));
+
+/**
+ * Express app: /healthz and /graphql. Token and CSRF-preflight checks run before
+ * graphql-upload, so an anonymous or cross-site multipart body is refused before any
+ * byte of it is spooled to disk.
+ */
+export async function createHttpApp({ services, log, isReady }: HttpAppOptions) {
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildAppSchema(),
+    formatError,
+    plugins: [logUnexpectedErrors(log)],
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    if (isReady()) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'starting' });
+  });
+
+  const identify: RequestHandler = async (req, res, next) => {
+    const locals = res.locals as Locals;
+    locals.requestId = crypto.randomUUID();
+    res.setHeader('x-request-id', locals.requestId);
+    try {
+      locals.viewer = await services.accounts.authenticate(req.get('authorization'));
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  const guardMultipart: RequestHandler = (req, res, next) => {
+    if (!isMultipart(req)) return next();
+    if (!req.get('apollo-require-preflight') && !req.get('x-apollo-operation-name')) {
+      res.status(400).json(
+        errorBody(
+          AppError.badInput(
+            'headers',
+            InputReason.MALFORMED_REQUEST,
+            'File uploads need the "apollo-require-preflight: true" header (CSRF protection).',
+          ),
+        ),
+      );
+      return;
+    }
+    if (!(res.locals as Locals).viewer) {
+      res.status(401).json(errorBody(AppError.unauthenticated()));
+      return;
+    }
+    next();
+  };
+
+  app.use(
+    '/graphql',
+    identify,
+    guardMultipart,
+    express.json({ limit: '1mb' }),
+    graphqlUploadExpress({ maxFileSize: MAX_FILE_BYTES, maxFiles: MAX_FILES_PER_ACTION, maxFieldSize: 1_000_000 }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const locals = res.locals as Locals;
+        return { requestId: locals.requestId, viewer: locals.viewer, services };
+      },
+    }),
+  );
+
+  /** Body and multipart errors answer as GraphQL JSON, never Express's HTML page. */
+  const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
+    const status: number = typeof error?.status === 'number' ? error.status : 500;
+    const message = String(error?.message ?? '');
+    let appError: AppError;
+    if (status === 413 && /max file uploads/.test(message)) {
+      appError = AppError.badInput(
+        'files',
+        InputReason.TOO_MANY_FILES,
+        `At most ${MAX_FILES_PER_ACTION} files can be sent in one request.`,
+      );
+    } else if (status === 413) {
+      appError = AppError.badInput('body', InputReason.TOO_LONG, 'The request body is too large.');
+    } else if (status >= 400 && status < 500) {
+      appError = AppError.badInput('body', InputReason.MALFORMED_REQUEST, `The request could not be read: ${message}`);
+    } else {
+      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error: error?.stack ?? message });
+      res.status(500).json({
+        errors: [{ message: 'Something went wrong on our side. Please try again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
+      return;
+    }
+    if (res.headersSent) return;
+    res.status(status === 499 ? 400 : status).json(errorBody(appError));
+  };
+  app.use(jsonErrors);
+
+  const server = http.createServer(app);
+  // Uploads of 75 MB over slow links must not be cut by the default request timeout.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  return {
+    server,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

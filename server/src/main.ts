@@ -1,0 +1,46 @@
+import { loadConfig, ConfigError } from './infra/config/config.js';
+import { openDatabase } from './infra/db/resolve.js';
+import { createLogger } from './infra/log/logger.js';
+import { seedDemo } from './seed.js';
+import { startServer } from './server.js';
+
+/** `pnpm start`: database (embedded unless DATABASE_URL), migrations, demo seed, server. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel, { service: 'server' });
+  const started = Date.now();
+  const database = await openDatabase(config, log);
+  const server = await startServer({ config, databaseUrl: database.url, log });
+  const seeded = await seedDemo(server.services, server.database, config.dataDir);
+
+  console.log(`\nSend Attachment is running (started in ${Date.now() - started} ms)`);
+  console.log(`  GraphQL   http://localhost:${server.port}/graphql`);
+  console.log(`  Health    http://localhost:${server.port}/healthz`);
+  if (seeded) {
+    console.log(`\n${seeded.lines.join('\n')}`);
+    console.log(`  (saved to ${config.dataDir}/demo-tokens.txt; shown only on the first start)`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('server.stopping', { signal });
+    await server.stop();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+await main();

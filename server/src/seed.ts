@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Role, SEND_ATTACHMENT_FLAG } from './accounts/roles.js';
+import type { Services } from './infra/container.js';
+import type { Database } from './infra/db/db.js';
+import { accounts } from './infra/db/schema.js';
+
+export const DEMO_ACCOUNT_NAME = 'Demo Company';
+
+/**
+ * On the first start only (no account yet): a demo account with the flag on, one agent and a
+ * token per role. Tokens are stored hashed, so this is the one time they are printed; they
+ * are also written to DATA_DIR/demo-tokens.txt (mode 600) for local use.
+ */
+export async function seedDemo(services: Services, database: Database, dataDir: string) {
+  const [existing] = await database.db.select({ id: accounts.id }).from(accounts).limit(1);
+  if (existing) return undefined;
+  const account = await services.accounts.createAccount(DEMO_ACCOUNT_NAME);
+  await services.accounts.setFeatureFlag(account.id, SEND_ATTACHMENT_FLAG, true);
+  const agent = await services.agents.create(account.id, 'Support Agent');
+  const tokens: Record<string, string> = {};
+  for (const role of Object.values(Role)) tokens[role] = await services.accounts.createToken(account.id, role);
+  const lines = [
+    `Demo account ${account.id} ("${DEMO_ACCOUNT_NAME}"), agent ${agent.id} ("${agent.name}")`,
+    ...Object.entries(tokens).map(([role, token]) => `  ${role.padEnd(11)} ${token}`),
+  ];
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'demo-tokens.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return { accountId: account.id, agentId: agent.id, tokens, lines };
+}

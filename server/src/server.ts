@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { LocalBlobStore } from './files/storage.js';
+import type { Config } from './infra/config/config.js';
+import { createServices, type Services } from './infra/container.js';
+import { connect, runMigrations, type Database } from './infra/db/db.js';
+import { createHttpApp } from './infra/http/app.js';
+import type { Logger } from './infra/log/logger.js';
+import { JOBS, startQueue, type Queue } from './infra/queue/queue.js';
+
+export interface RunningServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  services: Services;
+  database: Database;
+  queue: Queue;
+  stop(): Promise<void>;
+}
+
+/**
+ * Migrates the database, starts the queue and the GraphQL HTTP server. Used by `pnpm start`
+ * and by the tests, which start one per test file on its own database.
+ */
+export async function startServer(options: {
+  config: Readonly<Config>;
+  databaseUrl: string;
+  log: Logger;
+  /** Overrides config.port; 0 picks a free port. */
+  port?: number;
+}): Promise<RunningServer> {
+  const { config, databaseUrl, log } = options;
+  let ready = false;
+  await runMigrations(databaseUrl);
+  const database = connect(databaseUrl, { max: 20 });
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'files'));
+  const services = createServices({ config, database, blobs, log });
+  const queue = await startQueue(databaseUrl, log);
+
+  await queue.schedule(JOBS.FILES_CLEANUP, '17 * * * *');
+  await queue.work(JOBS.FILES_CLEANUP, async () => {
+    await services.files.removeStale(config.stagedUploadTtlHours);
+  });
+
+  const http = await createHttpApp({ services, log, isReady: () => ready });
+  await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
+  const port = (http.server.address() as AddressInfo).port;
+  ready = true;
+  log.info('server.ready', { graphql: `http://127.0.0.1:${port}/graphql` });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    services,
+    database,
+    queue,
+    stop: async () => {
+      ready = false;
+      await http.stop();
+      await queue.stop({ graceful: true, wait: true, timeout: 5000 });
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { Blob } from 'node:buffer';
+
+export interface GraphQLErrorBody {
+  message: string;
+  extensions?: { code?: string; field?: string; reason?: string; [key: string]: unknown };
+}
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: GraphQLErrorBody[];
+}
+
+export interface UploadFile {
+  name: string;
+  content: Buffer | string;
+  type?: string;
+}
+
+/** Speaks GraphQL over real HTTP, JSON or multipart (the GraphQL multipart request spec), as a client would. */
+export class GraphQLClient {
+  constructor(readonly url: string) {}
+
+  async query<T = any>(token: string | null, query: string, variables: Record<string, unknown> = {}) {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth(token) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return parse<T>(res);
+  }
+
+  /**
+   * Sends `files` mapped onto `paths` (e.g. ['variables.file'] or ['variables.files.0', …]).
+   */
+  async upload<T = any>(
+    token: string | null,
+    query: string,
+    variables: Record<string, unknown>,
+    files: { path: string; file: UploadFile }[],
+    options: { preflight?: boolean } = {},
+  ) {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query, variables }));
+    form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [f.path]]))));
+    files.forEach(({ file }, i) => {
+      const bytes = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
+      form.append(String(i), new Blob([bytes], { type: file.type ?? 'application/octet-stream' }) as any, file.name);
+    });
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { ...auth(token), ...(options.preflight === false ? {} : { 'apollo-require-preflight': 'true' }) },
+      body: form,
+    });
+    return parse<T>(res);
+  }
+}
+
+function auth(token: string | null): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function parse<T>(res: Response): Promise<GraphQLResponse<T>> {
+  const text = await res.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`expected JSON from ${res.url}, got ${res.status}: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, data: body.data ?? undefined, errors: body.errors };
+}

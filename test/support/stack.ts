@@ -1,0 +1,81 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
+import { loadConfig, type Config } from '../../server/src/infra/config/config.js';
+import { createLogger } from '../../server/src/infra/log/logger.js';
+import { startServer, type RunningServer } from '../../server/src/server.js';
+import { withDatabase } from './global-setup.js';
+import { GraphQLClient } from './graphql-client.js';
+
+export interface TestAccount {
+  accountId: string;
+  agentId: string;
+  tokens: Record<Role, string>;
+}
+
+export interface TestStack {
+  server: RunningServer;
+  config: Readonly<Config>;
+  databaseUrl: string;
+  /** A direct connection, for assertions on rows. */
+  sql: postgres.Sql;
+  client: GraphQLClient;
+  /** A new account with an agent and a token per role; the flag on unless `flag: false`. */
+  createAccount(options?: { flag?: boolean }): Promise<TestAccount>;
+  /** Files stored on disk under the stack's DATA_DIR (content blobs and partial uploads). */
+  storedFiles(): string[];
+  stop(): Promise<void>;
+}
+
+/** Clones the template database into a fresh one for one test file. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = inject('adminDatabaseUrl');
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`create database ${name} template ${inject('templateDatabase')}`);
+  await sql.end();
+  return withDatabase(adminUrl, name);
+}
+
+/** The real server on a free port, over its own database and DATA_DIR. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const databaseUrl = await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const log = createLogger(config.logLevel, { service: 'test-server' });
+  const server = await startServer({ config, databaseUrl, log, port: 0 });
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+  const { accounts, agents } = server.services;
+
+  return {
+    server,
+    config,
+    databaseUrl,
+    sql,
+    client: new GraphQLClient(`${server.url}/graphql`),
+    async createAccount(options = {}) {
+      const account = await accounts.createAccount(`Account ${crypto.randomBytes(3).toString('hex')}`);
+      if (options.flag !== false) await accounts.setFeatureFlag(account.id, SEND_ATTACHMENT_FLAG, true);
+      const agent = await agents.create(account.id, 'Support Agent');
+      const tokens = {} as Record<Role, string>;
+      for (const role of Object.values(Role)) tokens[role] = await accounts.createToken(account.id, role);
+      return { accountId: account.id, agentId: agent.id, tokens };
+    },
+    storedFiles() {
+      const root = path.join(dataDir, 'files');
+      if (!fs.existsSync(root)) return [];
+      return (fs.readdirSync(root, { recursive: true }) as string[])
+        .map((p) => path.join(root, p))
+        .filter((p) => fs.statSync(p).isFile());
+    },
+    async stop() {
+      await sql.end({ timeout: 1 });
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -70,13 +70,13 @@ export class ActionsService {
   async save(viewer: Viewer | null, input: SaveActionInput, uploads: UploadArg[]): Promise<ActionView> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.accounts.requireSendAttachmentEnabled(accountId);
-    const fields = validateActionFields(input);
-    validateFileCount(input.attachmentIds, uploads.length);
     await this.agents.requireAgent(accountId, input.agentId);
     if (input.id) {
       const existing = await this.requireAction(accountId, input.id);
       if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);
     }
+    const fields = validateActionFields(input);
+    validateFileCount(input.attachmentIds, uploads.length);
     await this.checkAttachmentIds(accountId, input.attachmentIds, input.id ?? null);
 
     const received: ReceivedFile[] = [];

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AppError } from '../infra/errors.js';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import type { AttachmentRow } from './files.repository.js';
 import { Attachment, AttachmentLimits, ChannelSupport } from './files.types.js';
@@ -8,7 +9,8 @@ import { UploadScalar, type UploadArg } from './upload-scalar.js';
 @Resolver(() => Attachment)
 export class FilesResolver {
   @Query(() => AttachmentLimits)
-  attachmentLimits() {
+  attachmentLimits(@Ctx() { viewer }: GraphQLContext) {
+    if (!viewer) throw AppError.unauthenticated();
     return attachmentLimits();
   }
 

@@ -9,7 +9,6 @@ import { extensionOf, sanitizeFileName } from './file-name.js';
 import type { FilesRepository } from './files.repository.js';
 import {
   ACCEPTED_EXTENSIONS,
-  ALL_EXTENSIONS,
   formatBytes,
   kindOfExtension,
   MAX_FILE_BYTES,
@@ -153,10 +152,6 @@ export class FilesService {
     const result = { stagedRows: staged.length, blobs: garbage.length, partials };
     this.log.info('files.cleanup', result);
     return result;
-  }
-
-  limits() {
-    return { maxFileBytes: MAX_FILE_BYTES, acceptedExtensions: ALL_EXTENSIONS, acceptedByKind: ACCEPTED_EXTENSIONS };
   }
 
   private tooLarge(fileName: string) {

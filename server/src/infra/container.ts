@@ -7,6 +7,8 @@ import { AgentsService } from '../agents/agents.service.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
 import type { BlobStore } from '../files/storage.js';
+import { StatsRepository } from '../stats/stats.repository.js';
+import { StatsService } from '../stats/stats.service.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/db.js';
 import type { Logger } from './log/logger.js';
@@ -31,7 +33,9 @@ export function createServices(infra: Infrastructure) {
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agents, accounts);
 
-  return { accounts, files, agents, actions };
+  const stats = new StatsService(new StatsRepository(db));
+
+  return { accounts, files, agents, actions, stats };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -34,12 +34,19 @@ export async function startServer(options: {
   await runMigrations(databaseUrl);
   const database = connect(databaseUrl, { max: 20 });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'files'));
-  const services = createServices({ config, database, blobs, log });
   const queue = await startQueue(databaseUrl, log);
+  const services = createServices({ config, database, blobs, queue, log });
 
   await queue.schedule(JOBS.FILES_CLEANUP, '17 * * * *');
   await queue.work(JOBS.FILES_CLEANUP, async () => {
     await services.files.removeStale(config.stagedUploadTtlHours);
+  });
+  await queue.schedule(JOBS.ALERTS_EVALUATE, '* * * * *');
+  await queue.work(JOBS.ALERTS_EVALUATE, async () => {
+    await services.alerts.evaluate();
+  });
+  await queue.work<{ eventId: string }>(JOBS.ALERTS_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    await services.alerts.deliver(job!.data.eventId);
   });
 
   const http = await createHttpApp({ services, log, isReady: () => ready });

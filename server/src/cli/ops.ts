@@ -7,6 +7,7 @@ import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger } from '../infra/log/logger.js';
+import { startQueue } from '../infra/queue/queue.js';
 import type { Role } from '../accounts/roles.js';
 
 const USAGE = `Usage: pnpm ops <command>
@@ -33,10 +34,12 @@ async function run(argv: string[]): Promise<string> {
   const handle = await openDatabase(config, log);
   await runMigrations(handle.url);
   const database = connect(handle.url, { max: 2 });
+  const queue = await startQueue(handle.url, log, { schedule: false });
   const services = createServices({
     config,
     database,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'files')),
+    queue,
     log,
   });
   try {
@@ -60,6 +63,7 @@ async function run(argv: string[]): Promise<string> {
         throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
     }
   } finally {
+    await queue.stop({ graceful: false, wait: true });
     await database.close();
     await handle.stop();
   }

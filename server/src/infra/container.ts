@@ -12,11 +12,15 @@ import { StatsService } from '../stats/stats.service.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/db.js';
 import type { Logger } from './log/logger.js';
+import type { Queue } from './queue/queue.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { AlertsService } from '../alerts/alerts.service.js';
 
 export interface Infrastructure {
   config: Readonly<Config>;
   database: Database;
   blobs: BlobStore;
+  queue: Queue;
   log: Logger;
 }
 
@@ -34,8 +38,9 @@ export function createServices(infra: Infrastructure) {
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agents, accounts);
 
   const stats = new StatsService(new StatsRepository(db));
+  const alerts = new AlertsService(db, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
-  return { accounts, files, agents, actions, stats };
+  return { accounts, files, agents, actions, stats, alerts };
 }
 
 export type Services = ReturnType<typeof createServices>;

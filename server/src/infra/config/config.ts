@@ -12,6 +12,10 @@ export interface Config {
   chatServicePort: number;
   storage: 'local';
   alertWebhookUrl: string | undefined;
+  /** Rate rules stay quiet over fewer finished sends than this in their window. */
+  alertMinSends: number;
+  /** First retry delay of a failed webhook post (doubling after). */
+  alertWebhookRetryDelaySeconds: number;
   /** A second invoke for the same action and conversation within this window is deduplicated. */
   duplicateWindowSeconds: number;
   /** Staged uploads no action references are removed after this many hours. */
@@ -67,6 +71,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     chatServicePort: int('CHAT_SERVICE_PORT', 4010),
     storage: 'local',
     alertWebhookUrl: url('ALERT_WEBHOOK_URL'),
+    alertMinSends: int('ALERT_MIN_SENDS', 10, 1, 1_000_000),
+    alertWebhookRetryDelaySeconds: int('ALERT_WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
     duplicateWindowSeconds: int('DUPLICATE_WINDOW_SECONDS', 30, 0, 86400),
     stagedUploadTtlHours: int('STAGED_UPLOAD_TTL_HOURS', 24, 1, 24 * 365),
     logLevel,

@@ -24,6 +24,8 @@ import {
 export const roleEnum = pgEnum('role', ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS']);
 export const contentModeEnum = pgEnum('content_mode', ['AI', 'MANUAL']);
 export const sendStatusEnum = pgEnum('send_status', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
+/** What invoke answered; a duplicate call gets this receipt back. REJECTED calls leave no row. */
+export const receiptStatusEnum = pgEnum('receipt_status', ['QUEUED', 'FAILED']);
 export const sendFileStatusEnum = pgEnum('send_file_status', ['PENDING', 'DELIVERED', 'FAILED']);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -178,6 +180,12 @@ export const sends = pgTable(
     reasonDetail: text('reason_detail'),
     caption: text('caption'),
     idempotencyKey: text('idempotency_key'),
+    receiptStatus: receiptStatusEnum('receipt_status').notNull().default('QUEUED'),
+    /**
+     * Delivery runs that ended in a retryable failure (5xx, timeout, connection error).
+     * A run cut short by a dying worker does not count: MAX_SEND_ATTEMPTS is about ChatService.
+     */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),

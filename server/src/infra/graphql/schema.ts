@@ -6,8 +6,9 @@ import { AccountsResolver } from '../../accounts/accounts.resolver.js';
 import { ActionsResolver } from '../../actions/actions.resolver.js';
 import { AgentsResolver } from '../../agents/agents.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
+import { SendsResolver } from '../../sends/sends.resolver.js';
 
-export const RESOLVERS = [AccountsResolver, AgentsResolver, ActionsResolver, FilesResolver] as const;
+export const RESOLVERS = [AccountsResolver, AgentsResolver, ActionsResolver, FilesResolver, SendsResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -52,6 +52,9 @@ function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
   };
 }
 
+/** created_at as Postgres prints it, e.g. `2026-11-21 23:31:55.123456+00`. */
+const POSTGRES_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 export function encodeCursor(cursor: SendCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
@@ -59,7 +62,7 @@ export function encodeCursor(cursor: SendCursor): string {
 function decodeCursor(raw: string): SendCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt.replace(' ', 'T'))) && isUuid(id)) {
+    if (typeof createdAt === 'string' && POSTGRES_TIMESTAMPTZ.test(createdAt) && isUuid(id)) {
       return { createdAt, id };
     }
   } catch {

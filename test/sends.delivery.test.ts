@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
 import {
@@ -153,6 +155,24 @@ describe('send delivery', () => {
     const send = await waitForFinalSend(stack, account, receipt.sendId!);
     expect(send.status).toBe('SENT');
     expect(send.attempts[0]).toMatchObject({ httpStatus: null, error: expect.stringContaining('timeout') });
+    expect(await sim.inbox(room)).toHaveLength(1);
+  });
+
+  it('fails with file_missing when a pinned file disappears from storage during delivery, keeping what was delivered', async () => {
+    const files = [
+      { name: 'first.pdf', content: FILES.pdf(6001) },
+      { name: 'second.pdf', content: FILES.pdf(6002) },
+    ];
+    const action = await createAction(stack, account, { files });
+    const room = await addRoom(stack, account, 'whatsapp');
+    // The first answer waits 1 s after the file is stored: time to remove the second blob.
+    await sim.setFaults({ latencyMs: 1000 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    await waitFor(async () => ((await sim.inbox(room)).length === 1 ? true : undefined), { what: 'the first file' });
+    fs.rmSync(stack.storedFiles().find((p) => path.basename(p) === sha(files[1]!.content))!);
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'file_missing' });
+    expect(send.files.map((f: { status: string }) => f.status)).toEqual(['DELIVERED', 'FAILED']);
     expect(await sim.inbox(room)).toHaveLength(1);
   });
 });

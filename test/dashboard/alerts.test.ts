@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../../server/src/infra/queue/queue.js';
 import { FILES } from '../support/files.js';
 import { saveAction, uploadFile } from '../support/operations.js';
-import { insertSends } from '../support/sends.js';
+import { insertSends } from '../support/generated-sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const ALERTS = '{ alerts { accountId rule firing value since } }';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import { saveAction, SET_ENABLED, uploadFile } from '../support/operations.js';
-import { insertSends } from '../support/sends.js';
+import { insertSends } from '../support/generated-sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const STATS = `query Stats($from: DateTime!, $to: DateTime!, $bucket: StatsBucket!, $agentId: ID, $channel: String, $accountId: ID) {

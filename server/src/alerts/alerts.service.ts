@@ -1,9 +1,9 @@
 import { Permission, Role } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import type { Config } from '../infra/config/config.js';
-import type { Db } from '../infra/db/db.js';
+import { inTransaction, type Database } from '../infra/db/db.js';
 import type { Logger } from '../infra/log/logger.js';
-import { JOBS, queueDb, type Queue } from '../infra/queue/queue.js';
+import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
 import { ALERT_RULES, RULES_BY_NAME, type AlertRule } from './alert-rules.js';
 import type { AlertEventRow, AlertsRepository } from './alerts.repository.js';
 import { postToWebhook, slackMessage } from './webhook.js';
@@ -12,7 +12,7 @@ export type AlertsConfig = Pick<Config, 'alertWebhookUrl' | 'alertMinSends' | 'a
 
 export class AlertsService {
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly alerts: AlertsRepository,
     private readonly queue: Queue,
     private readonly config: AlertsConfig,
@@ -25,8 +25,8 @@ export class AlertsService {
    * same transaction, so each transition is posted exactly once.
    */
   async evaluate(now = new Date()): Promise<{ fired: number; cleared: number }> {
-    const transitions = await this.db.transaction(async (tx) => {
-      const alerts = this.alerts.with(tx);
+    const transitions = await inTransaction(this.database, async ({ db, executor }) => {
+      const alerts = this.alerts.with(db);
       await alerts.lockEvaluation();
       const metrics = await alerts.metrics(now);
       const states = new Map((await alerts.states(null)).map((s) => [`${s.accountId}:${s.rule}`, s]));
@@ -55,15 +55,12 @@ export class AlertsService {
           });
           changed.push(event);
           if (this.config.alertWebhookUrl) {
-            await this.queue.send(
+            await enqueueInTransaction(
+              this.queue,
+              executor,
               JOBS.ALERTS_WEBHOOK,
               { eventId: event.id },
-              {
-                db: queueDb(tx),
-                retryLimit: 5,
-                retryDelay: this.config.alertWebhookRetryDelaySeconds,
-                retryBackoff: true,
-              },
+              { retryLimit: 5, retryDelay: this.config.alertWebhookRetryDelaySeconds, retryBackoff: true },
             );
           }
         }

@@ -25,6 +25,8 @@ import {
 export const roleEnum = pgEnum('role', ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS']);
 export const contentModeEnum = pgEnum('content_mode', ['AI', 'MANUAL']);
 export const sendStatusEnum = pgEnum('send_status', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
+/** What invoke answered; a duplicate call gets this receipt back. REJECTED calls leave no row. */
+export const receiptStatusEnum = pgEnum('receipt_status', ['QUEUED', 'FAILED']);
 export const sendFileStatusEnum = pgEnum('send_file_status', ['PENDING', 'DELIVERED', 'FAILED']);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -179,6 +181,12 @@ export const sends = pgTable(
     reasonDetail: text('reason_detail'),
     caption: text('caption'),
     idempotencyKey: text('idempotency_key'),
+    receiptStatus: receiptStatusEnum('receipt_status').notNull().default('QUEUED'),
+    /**
+     * Delivery runs that ended in a retryable failure (5xx, timeout, connection error).
+     * A run cut short by a dying worker does not count: MAX_SEND_ATTEMPTS is about ChatService.
+     */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -251,6 +259,28 @@ export const sendRollupsHourly = pgTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.hour, t.agentId, t.actionId, t.channel, t.reason] }),
     index('send_rollups_hour_idx').on(t.hour),
+  ],
+);
+
+/**
+ * The same counts per UTC day, kept by the same trigger: long ranges (a year by day or week)
+ * read these, about 24 times fewer rows than the hourly ones.
+ */
+export const sendRollupsDaily = pgTable(
+  'send_rollups_daily',
+  {
+    accountId: uuid('account_id').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    channel: text('channel').notNull(),
+    reason: text('reason').notNull(),
+    sent: integer('sent').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.day, t.agentId, t.actionId, t.channel, t.reason] }),
+    index('send_rollups_day_idx').on(t.day),
   ],
 );
 

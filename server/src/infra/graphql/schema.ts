@@ -7,9 +7,18 @@ import { ActionsResolver } from '../../actions/actions.resolver.js';
 import { AgentsResolver } from '../../agents/agents.resolver.js';
 import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
+import { SendsResolver } from '../../sends/sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
 
-export const RESOLVERS = [AccountsResolver, AgentsResolver, ActionsResolver, FilesResolver, StatsResolver, AlertsResolver] as const;
+export const RESOLVERS = [
+  AccountsResolver,
+  AgentsResolver,
+  ActionsResolver,
+  FilesResolver,
+  SendsResolver,
+  StatsResolver,
+  AlertsResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

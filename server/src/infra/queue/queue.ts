@@ -1,28 +1,43 @@
 import PgBoss from 'pg-boss';
-import type { Tx } from '../db/db.js';
+import type { SqlExecutor } from '../db/db.js';
 import type { Logger } from '../log/logger.js';
 
 /** Every job name, with its payload type. */
 export const JOBS = {
   FILES_CLEANUP: 'files.cleanup',
+  SEND_DELIVER: 'sends.deliver',
   ALERTS_EVALUATE: 'alerts.evaluate',
   ALERTS_WEBHOOK: 'alerts.webhook',
 } as const;
 
 export interface JobPayloads {
   [JOBS.FILES_CLEANUP]: Record<string, never>;
+  [JOBS.SEND_DELIVER]: { sendId: string; accountId: string };
   [JOBS.ALERTS_EVALUATE]: Record<string, never>;
   [JOBS.ALERTS_WEBHOOK]: { eventId: string };
 }
 
+/** NOTIFY channel raised in the enqueue transaction, so idle workers wake at commit. */
+export const SENDS_QUEUED_CHANNEL = 'sends_queued';
+
 export type Queue = PgBoss;
 
-export async function startQueue(url: string, log: Logger, options: { schedule?: boolean } = {}): Promise<Queue> {
+export interface QueueOptions {
+  schedule?: boolean;
+  /** Run pg-boss maintenance in this process (off for short-lived CLI commands). */
+  supervise?: boolean;
+  /** pg-boss maintenance is what moves expired active jobs back to retry. */
+  maintenanceIntervalSeconds?: number;
+}
+
+export async function startQueue(url: string, log: Logger, options: QueueOptions = {}): Promise<Queue> {
   const boss = new PgBoss({
     connectionString: url,
     max: 5,
     application_name: 'send-attachment-queue',
     schedule: options.schedule ?? true,
+    supervise: options.supervise ?? true,
+    ...(options.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
   });
   boss.on('error', (error) => log.error('queue.error', { error: error.message }));
   await boss.start();
@@ -30,29 +45,28 @@ export async function startQueue(url: string, log: Logger, options: { schedule?:
   return boss;
 }
 
-/**
- * pg-boss's `db` option bound to a drizzle transaction: a job sent with it is written by that
- * transaction, so it exists exactly when the rows it belongs to do.
- */
-export function queueDb(tx: Tx): PgBoss.Db {
-  // drizzle's postgres-js transaction keeps its postgres.js transaction client in `session`.
-  const session = (tx as unknown as { session: { queryObjects(text: string, params: unknown[]): Promise<unknown[]> } })
-    .session;
-  return {
-    executeSql: async (text: string, values: unknown[] = []) => ({
-      rows: await session.queryObjects(text, values.map(asNodePostgresWould)),
-    }),
-  } as PgBoss.Db;
+/** Enqueues a job inside the caller's transaction: a rollback leaves no job. */
+export async function enqueueInTransaction<N extends keyof JobPayloads>(
+  queue: Queue,
+  executor: SqlExecutor,
+  name: N,
+  data: JobPayloads[N],
+  options: Omit<PgBoss.SendOptions, 'db'> = {},
+): Promise<string | null> {
+  return queue.send(name, data as object, { ...options, db: executor });
 }
 
 /**
- * pg-boss is written for node-postgres, which sends undefined as null and plain objects as
- * JSON text; postgres.js refuses both as they are.
+ * Heartbeat: pg-boss 10 has none (11 adds one), and expires an active job `expireIn` after
+ * `started_on`. Moving `started_on` forward for jobs we are still running lets expiry stay
+ * short (a killed worker's job comes back within seconds) while a long upload keeps its job.
+ * Only `started_on` of our own active jobs is touched; pg-boss reads it for expiry alone
+ * (and, when non-null, to count a retry at the next fetch, which stays true).
  */
-function asNodePostgresWould(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !Array.isArray(value)) {
-    return JSON.stringify(value);
-  }
-  return value;
+export async function extendActiveJobs(queue: Queue, name: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await queue.getDb().executeSql(
+    `update pgboss.job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`,
+    [name, ids],
+  );
 }

@@ -83,6 +83,17 @@ describe('sendStats', () => {
     ]);
   });
 
+  it('counts the same whether whole days come from daily rollups or hours from hourly ones', async () => {
+    // Partial day, whole day, partial day: hourly + daily + hourly rollups.
+    const mixed = (await stats(acme.tokens.ADMIN, { from: at(-10), to: at(30), bucket: 'DAY' })).data.sendStats;
+    const hourly = (await stats(acme.tokens.ADMIN, { from: at(-10), to: at(30), bucket: 'HOUR' })).data.sendStats;
+    expect(mixed).toMatchObject({ sent: 13, failed: 17 });
+    expect(hourly).toMatchObject({ sent: 13, failed: 17 });
+    expect(mixed.series.map((d: { sent: number; failed: number }) => [d.sent, d.failed])).toEqual([[0, 7], [13, 10], [0, 0]]);
+    expect(mixed.reasons).toEqual(hourly.reasons);
+    expect(mixed.channels).toEqual(hourly.channels);
+  });
+
   it('gives the failure-reason mix, per channel and per action', async () => {
     const s = (await stats(acme.tokens.ADMIN, {})).data.sendStats;
     expect(s.reasons).toEqual([

@@ -59,12 +59,8 @@ export class StatsService {
       );
     }
 
-    const [totals, series, reasons, channels, actions, adoption, current, previous] = await Promise.all([
-      this.stats.totals(scope, from, to),
-      this.stats.series(scope, from, to, bucket),
-      this.stats.reasons(scope, from, to),
-      this.stats.byChannel(scope, from, to),
-      this.stats.byAction(scope, from, to),
+    const [{ totals, series, reasons, channels, actions }, adoption, current, previous] = await Promise.all([
+      this.stats.overview(scope, from, to, bucket),
       this.stats.adoption(scope.accountId),
       this.stats.totals(scope, new Date(to.getTime() - WEEK), to),
       this.stats.totals(scope, new Date(to.getTime() - 2 * WEEK), new Date(to.getTime() - WEEK)),

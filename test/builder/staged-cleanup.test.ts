@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../../server/src/infra/queue/queue.js';
 import { FILES } from '../support/files.js';
 import { saveAction, uploadFile } from '../support/operations.js';
+import { waitFor } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 describe('scheduled removal of stale staged uploads', () => {
@@ -31,9 +32,10 @@ describe('scheduled removal of stale staged uploads', () => {
     await stack.sql`update attachments set created_at = ${dayAndHourAgo} where id in ${stack.sql([stale.id, staleTwin.id, pinned.id])}`;
     for (const sha of [stale.sha256, pinned.sha256]) fs.utimesSync(blobOf(sha)!, dayAndHourAgo, dayAndHourAgo);
 
-    await stack.server.queue.send(JOBS.FILES_CLEANUP, {});
-    const deadline = Date.now() + 20_000;
-    while ((await exists(stale.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const jobId = await stack.server.queue.send(JOBS.FILES_CLEANUP, {});
+    await waitFor(async () => ((await stack.server.queue.getJobById(JOBS.FILES_CLEANUP, jobId!))?.state === 'completed' ? true : undefined), {
+      what: 'the cleanup job to complete',
+    });
 
     expect(await exists(stale.id)).toBe(false);
     expect(blobOf(stale.sha256)).toBeUndefined();

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import { UPLOAD, uploadFile } from '../support/operations.js';
+import { waitFor } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const MAX = 78_643_200;
@@ -212,9 +213,7 @@ describe('uploadAttachment', () => {
     });
     // The server notices the disconnect asynchronously; wait (bounded) for the partial file to go.
     const partials = () => stack.storedFiles().filter((f) => f.endsWith('.part'));
-    const deadline = Date.now() + 10_000;
-    while (partials().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(partials()).toEqual([]);
+    await waitFor(() => (partials().length === 0 ? true : undefined), { timeoutMs: 10_000, what: 'the partial upload to be removed' });
     expect(stack.storedFiles().length).toBe(blobsBefore);
     expect(await stagedRows()).toBe(before);
     // The server is still healthy and answers.

@@ -5,6 +5,7 @@ import { JOBS } from '../../server/src/infra/queue/queue.js';
 import { FILES } from '../support/files.js';
 import { saveAction, uploadFile } from '../support/operations.js';
 import { insertSends } from '../support/generated-sends.js';
+import { waitFor } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const ALERTS = '{ alerts { accountId rule firing value since } }';
@@ -136,16 +137,14 @@ describe('alerts', () => {
     await add('SENT', 5, 5 * 60);
     await add('FAILED', 5, 5 * 60);
     await evaluate();
-    const deadline = Date.now() + 30_000;
     const mine = () => hook.received.filter((r) => r.body.alert.accountId === acc.accountId && r.body.alert.rule === 'ROLLBACK_24H');
-    let delivered: string | null = null;
-    while (Date.now() < deadline) {
-      const history = (await stack.client.query(acc.tokens.VIEWER, HISTORY)).data.alertHistory;
-      delivered = history.find((e: { rule: string }) => e.rule === 'ROLLBACK_24H')?.deliveredAt ?? null;
-      if (delivered) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(delivered).not.toBeNull();
+    await waitFor(
+      async () => {
+        const history = (await stack.client.query(acc.tokens.VIEWER, HISTORY)).data.alertHistory;
+        return history.find((e: { rule: string }) => e.rule === 'ROLLBACK_24H')?.deliveredAt ?? undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the webhook delivery' },
+    );
     const posts = mine();
     expect(posts.map((p) => p.status)).toEqual([500, 500, 200]);
     const [row] = await stack.sql`select delivery_attempts from alert_events where account_id = ${acc.accountId} and rule = 'ROLLBACK_24H'`;

@@ -12,6 +12,7 @@ import { FilesService } from '../files/files.service.js';
 import type { BlobStore } from '../files/storage.js';
 import { SendDelivery, SendLocks } from '../sends/sends.jobs.js';
 import { SendsRepository } from '../sends/sends.repository.js';
+import { SendsExport } from '../sends/sends.export.js';
 import { SendsService } from '../sends/sends.service.js';
 import { SendWorker } from '../sends/worker.js';
 import { StatsRepository } from '../stats/stats.repository.js';
@@ -69,7 +70,9 @@ export function createServices(infra: Infrastructure) {
   const stats = new StatsService(new StatsRepository(db));
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
-  return { accounts, files, agents, actions, sends, stats, alerts };
+  const sendsExport = new SendsExport(sendsRepo);
+
+  return { accounts, files, agents, actions, sends, sendsExport, stats, alerts };
 }
 
 export type Services = ReturnType<typeof createServices>;

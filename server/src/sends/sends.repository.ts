@@ -195,6 +195,20 @@ export class SendsRepository {
 
   /** A page of the account's history, newest first, with the total matching the filter. */
   async list(accountId: string, filter: SendListFilter, first: number, after: SendCursor | null) {
+    const [page, totalCount] = await Promise.all([this.page(accountId, filter, first, after), this.count(accountId, filter)]);
+    return { ...page, totalCount };
+  }
+
+  async count(accountId: string, filter: SendListFilter): Promise<number> {
+    const [total] = await this.db
+      .select({ count: sql<number>`count(*)`.mapWith(Number) })
+      .from(sends)
+      .where(and(...filterConditions(accountId, filter)));
+    return total?.count ?? 0;
+  }
+
+  /** Keyset page of the history, newest first (`after` is the last row of the previous page). */
+  async page(accountId: string, filter: SendListFilter, first: number, after: SendCursor | null) {
     const conditions = filterConditions(accountId, filter);
     const page = after
       ? [
@@ -215,11 +229,17 @@ export class SendsRepository {
       .where(and(...conditions, ...page))
       .orderBy(desc(sends.createdAt), desc(sends.id))
       .limit(first + 1);
-    const [total] = await this.db
-      .select({ count: sql<number>`count(*)`.mapWith(Number) })
-      .from(sends)
-      .where(and(...conditions));
-    return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount: total?.count ?? 0 };
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  async fileCounts(sendIds: string[]): Promise<Map<string, number>> {
+    if (sendIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ sendId: sendFiles.sendId, count: sql<number>`count(*)`.mapWith(Number) })
+      .from(sendFiles)
+      .where(inArray(sendFiles.sendId, sendIds))
+      .groupBy(sendFiles.sendId);
+    return new Map(rows.map((r) => [r.sendId, r.count]));
   }
 
   async findWithAction(accountId: string, id: string) {

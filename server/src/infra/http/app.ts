@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import type { Viewer } from '../../accounts/viewer.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_ACTION } from '../../files/limits.js';
+import { parseSendFilter } from '../../sends/sends.export.js';
 import type { Services } from '../container.js';
 import { AppError, errorBody, InputReason } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -108,6 +109,32 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
       },
     }),
   );
+
+  /** CSV of the send history with the filters of `sends`, streamed with backpressure. */
+  app.get('/exports/sends.csv', identify, async (req, res, next) => {
+    try {
+      const lines = services.sendsExport.open((res.locals as Locals).viewer, parseSendFilter(req.query));
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="sends-${new Date().toISOString().slice(0, 10)}.csv"`);
+      for await (const chunk of lines) {
+        if (res.destroyed) return;
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end();
+    } catch (error) {
+      if (res.headersSent) {
+        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error: String(error) });
+        res.destroy();
+        return;
+      }
+      if (error instanceof AppError) {
+        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400 }[error.code as string] ?? 400;
+        res.status(status).json(errorBody(error));
+        return;
+      }
+      next(error);
+    }
+  });
 
   /** Body and multipart errors answer as GraphQL JSON, never Express's HTML page. */
   const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {

@@ -97,6 +97,14 @@ try {
   const yearByWeek = await time(() => gql(STATS, { from, to, bucket: 'WEEK' }));
   const weekByHour = await time(() => gql(STATS, { from: new Date(to.getTime() - 7 * 24 * 3600_000), to, bucket: 'HOUR' }));
   const alerts = await time(() => server.services.alerts.evaluate());
+  const HISTORY = `query($filter: SendFilter, $after: String) { sends(filter: $filter, first: 50, after: $after) {
+    edges { cursor node { id status reason channel createdAt actionName files { fileName } } } pageInfo { hasNextPage endCursor } } }`;
+  const HISTORY_COUNT = `query($filter: SendFilter) { sends(filter: $filter, first: 50) { totalCount edges { node { id } } } }`;
+  const firstPage = await gql(HISTORY, {});
+  const historyFirst = await time(() => gql(HISTORY, {}));
+  const historyDeep = await time(() => gql(HISTORY, { after: firstPage.sends.pageInfo.endCursor }));
+  const historyFailed = await time(() => gql(HISTORY, { filter: { status: ['FAILED'], channel: ['telegram'] } }));
+  const historyCount = await time(() => gql(HISTORY_COUNT, {}));
   const typename = await time(() => gql('{ __typename }', {}));
 
   const baseline = { name: 'raw GROUP BY over sends, same year (SQL only)', value: raw.p50 };
@@ -110,6 +118,11 @@ try {
     { name: 'dashboard: sendStats year by WEEK p50', value: yearByWeek.p50, unit: 'ms', baseline },
     { name: 'dashboard: sendStats last 7 days by HOUR p50', value: weekByHour.p50, unit: 'ms', baseline },
     { name: 'dashboard: alert evaluation (all rules) p50', value: alerts.p50, unit: 'ms' },
+    { name: 'history: first page of 50 p50', value: historyFirst.p50, unit: 'ms' },
+    { name: 'history: first page of 50 p99', value: historyFirst.p99, unit: 'ms' },
+    { name: 'history: next page by cursor p50', value: historyDeep.p50, unit: 'ms' },
+    { name: 'history: FAILED on telegram, first page p50', value: historyFailed.p50, unit: 'ms' },
+    { name: 'history: first page with totalCount p50', value: historyCount.p50, unit: 'ms' },
     { name: 'dashboard: { __typename } over HTTP p50', value: typename.p50, unit: 'ms' },
   ]);
 } finally {

@@ -193,12 +193,6 @@ export class SendsRepository {
     return row;
   }
 
-  /** A page of the account's history, newest first, with the total matching the filter. */
-  async list(accountId: string, filter: SendListFilter, first: number, after: SendCursor | null) {
-    const [page, totalCount] = await Promise.all([this.page(accountId, filter, first, after), this.count(accountId, filter)]);
-    return { ...page, totalCount };
-  }
-
   async count(accountId: string, filter: SendListFilter): Promise<number> {
     const [total] = await this.db
       .select({ count: sql<number>`count(*)`.mapWith(Number) })

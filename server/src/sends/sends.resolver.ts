@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import { InvokeSendAttachmentInput, SendFilter } from './sends.inputs.js';
 import { Send, SendConnection, SendReceipt } from './sends.types.js';
@@ -26,5 +26,13 @@ export class SendsResolver {
   @Query(() => Send, { nullable: true })
   send(@Arg('id', () => ID) id: string, @Ctx() { viewer, services }: GraphQLContext) {
     return services.sends.get(viewer, id);
+  }
+}
+
+@Resolver(() => SendConnection)
+export class SendConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Sends matching the filter, across all pages (counted only when asked for).' })
+  totalCount(@Root() connection: SendConnection) {
+    return connection.countAll();
   }
 }

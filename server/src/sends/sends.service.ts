@@ -184,7 +184,7 @@ export class SendsService {
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw AppError.badInput('first', InputReason.INVALID_VALUE, `first must be from 1 to ${MAX_PAGE}.`);
     }
-    const page = await this.sends.list(accountId, filter ?? {}, size, after ? decodeCursor(after) : null);
+    const page = await this.sends.page(accountId, filter ?? {}, size, after ? decodeCursor(after) : null);
     const details = await this.details(page.rows.map((r) => r.send.id));
     const edges = page.rows.map((r) => ({
       cursor: encodeCursor({ createdAt: r.cursorAt, id: r.send.id }),
@@ -193,7 +193,9 @@ export class SendsService {
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: page.totalCount,
+      // Counted only when totalCount is selected (SendConnectionResolver): counting a large
+      // history costs far more than reading one page.
+      countAll: () => this.sends.count(accountId, filter ?? {}),
     };
   }
 

@@ -171,6 +171,6 @@ export class SendConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
-  @Field(() => Int, { description: 'Sends matching the filter, across all pages.' })
-  totalCount!: number;
+  // totalCount: resolved by SendConnectionResolver from countAll, only when selected.
+  countAll!: () => Promise<number>;
 }

@@ -7,7 +7,7 @@ import { ActionsResolver } from '../../actions/actions.resolver.js';
 import { AgentsResolver } from '../../agents/agents.resolver.js';
 import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
-import { SendsResolver } from '../../sends/sends.resolver.js';
+import { SendConnectionResolver, SendsResolver } from '../../sends/sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
 
 export const RESOLVERS = [
@@ -16,6 +16,7 @@ export const RESOLVERS = [
   ActionsResolver,
   FilesResolver,
   SendsResolver,
+  SendConnectionResolver,
   StatsResolver,
   AlertsResolver,
 ] as const;

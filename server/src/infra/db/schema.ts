@@ -240,49 +240,34 @@ export const sendAttempts = pgTable(
 );
 
 /**
- * Finished sends counted per hour (UTC) and dimension, kept by the `sends_rollup` trigger
+ * Finished sends counted per time slot and dimension, kept by the `sends_rollup` trigger
  * (migration 0001) whenever a send becomes SENT or FAILED, so the dashboard never aggregates
  * raw sends. `reason` is '' for sent rows; `channel` is '' when it was never resolved.
  */
-export const sendRollupsHourly = pgTable(
-  'send_rollups_hourly',
-  {
-    accountId: uuid('account_id').notNull(),
-    hour: timestamp('hour', { withTimezone: true }).notNull(),
-    agentId: uuid('agent_id').notNull(),
-    actionId: uuid('action_id').notNull(),
-    channel: text('channel').notNull(),
-    reason: text('reason').notNull(),
-    sent: integer('sent').notNull().default(0),
-    failed: integer('failed').notNull().default(0),
-  },
-  (t) => [
-    primaryKey({ columns: [t.accountId, t.hour, t.agentId, t.actionId, t.channel, t.reason] }),
-    index('send_rollups_hour_idx').on(t.hour),
-  ],
-);
+function rollupTable<N extends string, T extends string>(name: N, slot: T) {
+  return pgTable(
+    name,
+    {
+      accountId: uuid('account_id').notNull(),
+      slot: timestamp(slot, { withTimezone: true }).notNull(),
+      agentId: uuid('agent_id').notNull(),
+      actionId: uuid('action_id').notNull(),
+      channel: text('channel').notNull(),
+      reason: text('reason').notNull(),
+      sent: integer('sent').notNull().default(0),
+      failed: integer('failed').notNull().default(0),
+    },
+    (t) => [
+      primaryKey({ columns: [t.accountId, t.slot, t.agentId, t.actionId, t.channel, t.reason] }),
+      index(`send_rollups_${slot}_idx`).on(t.slot),
+    ],
+  );
+}
 
-/**
- * The same counts per UTC day, kept by the same trigger: long ranges (a year by day or week)
- * read these, about 24 times fewer rows than the hourly ones.
- */
-export const sendRollupsDaily = pgTable(
-  'send_rollups_daily',
-  {
-    accountId: uuid('account_id').notNull(),
-    day: timestamp('day', { withTimezone: true }).notNull(),
-    agentId: uuid('agent_id').notNull(),
-    actionId: uuid('action_id').notNull(),
-    channel: text('channel').notNull(),
-    reason: text('reason').notNull(),
-    sent: integer('sent').notNull().default(0),
-    failed: integer('failed').notNull().default(0),
-  },
-  (t) => [
-    primaryKey({ columns: [t.accountId, t.day, t.agentId, t.actionId, t.channel, t.reason] }),
-    index('send_rollups_day_idx').on(t.day),
-  ],
-);
+/** Per UTC hour: short ranges, hourly buckets, and the partial days at a range's edges. */
+export const sendRollupsHourly = rollupTable('send_rollups_hourly', 'hour');
+/** Per UTC day: whole days of long ranges, about 24 times fewer rows than hourly. */
+export const sendRollupsDaily = rollupTable('send_rollups_daily', 'day');
 
 /** The current state of each alert rule per account. */
 export const alertStates = pgTable(

@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/e2e/support/build-admin.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
+import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions, recordSends } from './support/fixtures.js';
 
@@ -170,7 +170,7 @@ describe('Actions library (browser)', () => {
     await world.screenshot(page, 'library-toggle-refused');
   });
 
-  for (const role of ['AGENT', 'VIEWER'] as const) {
+  for (const role of [Role.AGENT, Role.VIEWER]) {
     it(`shows ${role} everything read-only: no Add action, toggles, delete or Train`, async () => {
       const account = await world.stack.createAccount();
       await createAction(world.stack, account, { name: 'Price list' });
@@ -183,7 +183,7 @@ describe('Actions library (browser)', () => {
       expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(0);
       expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Train' }).count()).toBe(0);
-      if (role === 'VIEWER') await world.screenshot(page, 'library-read-only');
+      if (role === Role.VIEWER) await world.screenshot(page, 'library-read-only');
 
       await page.getByRole('button', { name: 'View Price list' }).click();
       const drawer = page.getByRole('dialog', { name: 'Price list' });
@@ -192,7 +192,7 @@ describe('Actions library (browser)', () => {
       expect(await drawer.getByRole('button', { name: 'Save' }).count()).toBe(0);
       expect(await drawer.getByRole('button', { name: /^Remove / }).count()).toBe(0);
       expect(await drawer.getByRole('button', { name: 'Choose files' }).count()).toBe(0);
-      if (role === 'VIEWER') await world.screenshot(page, 'drawer-read-only');
+      if (role === Role.VIEWER) await world.screenshot(page, 'drawer-read-only');
     });
   }
 

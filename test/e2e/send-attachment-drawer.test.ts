@@ -87,6 +87,7 @@ describe('Send Attachment drawer (browser)', () => {
     await bar.waitFor();
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
     await fileRow(page, 'catalog-2026.pdf').getByText(/Uploading… \d+%/).waitFor();
+    await fileRow(page, 'catalog-2026.pdf').scrollIntoViewIfNeeded();
     await world.screenshot(page, 'drawer-uploading');
 
     await drawer.getByRole('button', { name: 'Save' }).click();
@@ -102,7 +103,7 @@ describe('Send Attachment drawer (browser)', () => {
     const account = await world.stack.createAccount();
     const { page, drawer } = await openNewDrawer(account);
     const huge = path.join(tmp, 'video-tour.mp4');
-    fs.writeFileSync(huge, Buffer.alloc(78_643_201, 1));
+    fs.writeFileSync(huge, FILES.mp4(78_643_201)); // a real MP4 head, one byte over 75 MB
     const exe = { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: FILES.elf() };
     const fake = { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: FILES.png() };
     await fileInput(page).setInputFiles([huge]);
@@ -111,14 +112,15 @@ describe('Send Attachment drawer (browser)', () => {
     for (const [name, expected] of [
       ['setup.exe', await serverReason(account, exe.name, exe.buffer)],
       ['invoice.pdf', await serverReason(account, fake.name, fake.buffer)],
-      ['video-tour.mp4', /75 MB/],
+      ['video-tour.mp4', /is larger than the 75 MB limit/],
     ] as const) {
-      const row = fileRow(page, name);
-      await row.getByText('Upload failed:').waitFor({ timeout: 30_000 });
-      const text = await row.textContent();
+      const failure = fileRow(page, name).getByText('Upload failed:').locator('xpath=../..');
+      await failure.waitFor({ timeout: 30_000 });
+      const text = await failure.textContent();
       if (typeof expected === 'string') expect(text).toContain(expected);
       else expect(text).toMatch(expected);
     }
+    await fileRow(page, 'invoice.pdf').scrollIntoViewIfNeeded();
     await world.screenshot(page, 'drawer-file-errors');
 
     await drawer.getByRole('button', { name: 'Save' }).click();
@@ -169,6 +171,7 @@ describe('Send Attachment drawer (browser)', () => {
     const channels = pdfRow.getByRole('list', { name: 'Channels for price-list.pdf' });
     expect(await channels.textContent()).toContain('WhatsApp');
     expect(await channels.textContent()).toMatch(/Instagram does not support attachments/);
+    await fileRow(page, 'menu.jpg').scrollIntoViewIfNeeded();
     await world.screenshot(page, 'drawer-ready');
 
     await drawer.getByRole('button', { name: 'Save' }).click();
@@ -290,7 +293,14 @@ describe('Send Attachment drawer (browser)', () => {
     await drawer.waitFor();
     await world.settle(page);
 
-    await drawer.getByRole('button', { name: 'Choose files' }).focus();
+    // The closing picker hands focus back to its opener a moment after the drawer opens: focus until it stays.
+    const choose = drawer.getByRole('button', { name: 'Choose files' });
+    await expect
+      .poll(async () => {
+        await choose.focus();
+        return page.evaluate('document.activeElement?.textContent?.trim()');
+      })
+      .toBe('Choose files');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
     await chooser.setFiles([JPG()]);
     await drawer.getByRole('status').getByText('menu.jpg uploaded.').waitFor();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Role } from '../../../server/src/accounts/roles.js';
+import { Role } from '../../../server/src/accounts/roles.js';
 import { startAdmin, type RunningAdmin } from '../../../server/src/infra/admin/admin-process.js';
 import { createLogger } from '../../../server/src/infra/log/logger.js';
 import { startTestStack, type TestAccount, type TestStack } from '../../support/stack.js';
@@ -47,7 +47,7 @@ export async function startAdminStack(): Promise<AdminStack> {
   const contexts: BrowserContext[] = [];
 
   async function open(options: { as?: string } = {}) {
-    const context = await browser.newContext({ baseURL: admin!.url, viewport: { width: 1280, height: 860 } });
+    const context = await browser.newContext({ baseURL: admin!.url, viewport: { width: 1280, height: 960 } });
     contexts.push(context);
     // Fail a step well inside the test's own timeout, so the report names the step.
     context.setDefaultTimeout(15_000);
@@ -63,7 +63,7 @@ export async function startAdminStack(): Promise<AdminStack> {
     admin,
     browser,
     open,
-    async openLibrary(account, role = 'ADMIN' as Role) {
+    async openLibrary(account, role = Role.ADMIN) {
       const opened = await open({ as: account.tokens[role] });
       await opened.page.goto(`/agents/${account.agentId}`);
       await opened.page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();

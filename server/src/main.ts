@@ -21,7 +21,7 @@ async function main() {
   const started = Date.now();
   const database = await openDatabase(config, log);
   const server = await startServer({ config, databaseUrl: database.url, log });
-  const seeded = await seedDemo(server.services, server.database, config.dataDir);
+  const seeded = await seedDemo(server.services, server.database, config.dataDir, server.simulator);
   // The built admin, same origin as its /graphql (proxied here); root `pnpm start` builds it first.
   const admin = await startAdmin({ port: config.adminPort, apiUrl: server.url, log });
 
@@ -29,6 +29,8 @@ async function main() {
   if (admin) console.log(`  Admin     http://localhost:${config.adminPort}`);
   console.log(`  GraphQL   http://localhost:${server.port}/graphql`);
   console.log(`  Health    http://localhost:${server.port}/healthz`);
+  console.log(`  ChatService ${server.simulator ? `simulator ${server.chatServiceUrl} (/__sim/inbox, /__sim/faults)` : server.chatServiceUrl}`);
+  console.log(`  Worker    ${server.worker ? `in-process, ${config.workerConcurrency} at a time` : 'off (WORKER_CONCURRENCY=0): run `pnpm ops worker`'}`);
   if (seeded) {
     console.log(`\n${seeded.lines.join('\n')}`);
     console.log(`  (saved to ${config.dataDir}/demo-tokens.txt; shown only on the first start)`);

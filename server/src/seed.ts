@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Role, SEND_ATTACHMENT_FLAG } from './accounts/roles.js';
+import { CHANNEL_IDS } from './channels/channels.js';
+import type { Simulator } from './chat-service/simulator.js';
 import type { Services } from './infra/container.js';
 import type { Database } from './infra/db/db.js';
 import { accounts } from './infra/db/schema.js';
@@ -8,11 +10,12 @@ import { accounts } from './infra/db/schema.js';
 export const DEMO_ACCOUNT_NAME = 'Demo Company';
 
 /**
- * On the first start only (no account yet): a demo account with the flag on, one agent and a
- * token per role. Tokens are stored hashed, so this is the one time they are printed; they
- * are also written to DATA_DIR/demo-tokens.txt (mode 600) for local use.
+ * On the first start only (no account yet): a demo account with the flag on, one agent, a
+ * token per role and, when the simulator runs here, a ChatService room on each channel.
+ * Tokens are stored hashed, so this is the one time they are printed; they are also written
+ * to DATA_DIR/demo-tokens.txt (mode 600) for local use (examples/ai-service.ts reads it).
  */
-export async function seedDemo(services: Services, database: Database, dataDir: string) {
+export async function seedDemo(services: Services, database: Database, dataDir: string, simulator?: Simulator) {
   const [existing] = await database.db.select({ id: accounts.id }).from(accounts).limit(1);
   if (existing) return undefined;
   const account = await services.accounts.createAccount(DEMO_ACCOUNT_NAME);
@@ -20,11 +23,18 @@ export async function seedDemo(services: Services, database: Database, dataDir: 
   const agent = await services.agents.create(account.id, 'Support Agent');
   const tokens: Record<string, string> = {};
   for (const role of Object.values(Role)) tokens[role] = await services.accounts.createToken(account.id, role);
+  const rooms: Record<string, string> = {};
+  for (const channel of CHANNEL_IDS) {
+    if (simulator) rooms[channel] = simulator.store.addRoom(account.id, channel, account.chatServiceToken).id;
+  }
   const lines = [
     `Demo account ${account.id} ("${DEMO_ACCOUNT_NAME}"), agent ${agent.id} ("${agent.name}")`,
     ...Object.entries(tokens).map(([role, token]) => `  ${role.padEnd(11)} ${token}`),
+    ...(simulator
+      ? ['ChatService simulator rooms (conversation ids):', ...Object.entries(rooms).map(([channel, id]) => `  room ${channel.padEnd(10)} ${id}`)]
+      : ['CHAT_SERVICE_URL is set: no simulator rooms were created.']),
   ];
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'demo-tokens.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
-  return { accountId: account.id, agentId: agent.id, tokens, lines };
+  return { accountId: account.id, agentId: agent.id, tokens, rooms, lines };
 }

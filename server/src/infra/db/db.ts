@@ -17,6 +17,49 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Runs raw SQL with positional parameters; pg-boss's `db` option takes one. */
+export interface SqlExecutor {
+  executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }>;
+}
+
+/** One transaction seen two ways: drizzle for our repositories, raw SQL for pg-boss. */
+export interface TransactionScope {
+  db: Db;
+  executor: SqlExecutor;
+}
+
+/**
+ * pg-boss is written for node-postgres, which sends undefined as null and plain objects as
+ * JSON text; postgres.js refuses undefined and, with drizzle's parsers, does not stringify.
+ */
+function asNodePostgresWould(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !Array.isArray(value)) {
+    return JSON.stringify(value);
+  }
+  return value;
+}
+
+/**
+ * Runs `fn` in one postgres.js transaction, so our rows and a pg-boss job commit or roll
+ * back together (drizzle's own transaction object exposes no raw-SQL executor pg-boss can use).
+ */
+export function inTransaction<T>(database: Database, fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
+  return database.sql.begin(async (tx) => {
+    const scope: TransactionScope = {
+      // A transaction handle lacks `options`, which drizzle reads for its type parsers; they
+      // are the pool's (drizzle already set its parsers there when it was connected).
+      db: drizzle(Object.assign(tx, { options: database.sql.options }) as unknown as Sql, { schema }),
+      executor: {
+        executeSql: async (text, values) => ({
+          rows: await tx.unsafe(text, values.map(asNodePostgresWould) as postgres.ParameterOrJSON<never>[]),
+        }),
+      },
+    };
+    return fn(scope);
+  }) as Promise<T>;
+}
+
 export function connect(url: string, options: { max?: number } = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,

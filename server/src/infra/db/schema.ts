@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -24,6 +25,8 @@ import {
 export const roleEnum = pgEnum('role', ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS']);
 export const contentModeEnum = pgEnum('content_mode', ['AI', 'MANUAL']);
 export const sendStatusEnum = pgEnum('send_status', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
+/** What invoke answered; a duplicate call gets this receipt back. REJECTED calls leave no row. */
+export const receiptStatusEnum = pgEnum('receipt_status', ['QUEUED', 'FAILED']);
 export const sendFileStatusEnum = pgEnum('send_file_status', ['PENDING', 'DELIVERED', 'FAILED']);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -178,6 +181,12 @@ export const sends = pgTable(
     reasonDetail: text('reason_detail'),
     caption: text('caption'),
     idempotencyKey: text('idempotency_key'),
+    receiptStatus: receiptStatusEnum('receipt_status').notNull().default('QUEUED'),
+    /**
+     * Delivery runs that ended in a retryable failure (5xx, timeout, connection error).
+     * A run cut short by a dying worker does not count: MAX_SEND_ATTEMPTS is about ChatService.
+     */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -187,6 +196,8 @@ export const sends = pgTable(
     index('sends_account_time_idx').on(t.accountId, t.createdAt),
     index('sends_action_idx').on(t.actionId, t.createdAt),
     index('sends_conversation_idx').on(t.accountId, t.actionId, t.conversationId, t.createdAt),
+    // Alert windows (15 min, 1 h) read finished sends by completion time, across accounts.
+    index('sends_completed_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
   ],
 );
 
@@ -226,4 +237,85 @@ export const sendAttempts = pgTable(
     error: text('error'),
   },
   (t) => [index('send_attempts_send_idx').on(t.sendId, t.startedAt)],
+);
+
+/**
+ * Finished sends counted per hour (UTC) and dimension, kept by the `sends_rollup` trigger
+ * (migration 0001) whenever a send becomes SENT or FAILED, so the dashboard never aggregates
+ * raw sends. `reason` is '' for sent rows; `channel` is '' when it was never resolved.
+ */
+export const sendRollupsHourly = pgTable(
+  'send_rollups_hourly',
+  {
+    accountId: uuid('account_id').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    channel: text('channel').notNull(),
+    reason: text('reason').notNull(),
+    sent: integer('sent').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.hour, t.agentId, t.actionId, t.channel, t.reason] }),
+    index('send_rollups_hour_idx').on(t.hour),
+  ],
+);
+
+/**
+ * The same counts per UTC day, kept by the same trigger: long ranges (a year by day or week)
+ * read these, about 24 times fewer rows than the hourly ones.
+ */
+export const sendRollupsDaily = pgTable(
+  'send_rollups_daily',
+  {
+    accountId: uuid('account_id').notNull(),
+    day: timestamp('day', { withTimezone: true }).notNull(),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    channel: text('channel').notNull(),
+    reason: text('reason').notNull(),
+    sent: integer('sent').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.day, t.agentId, t.actionId, t.channel, t.reason] }),
+    index('send_rollups_day_idx').on(t.day),
+  ],
+);
+
+/** The current state of each alert rule per account. */
+export const alertStates = pgTable(
+  'alert_states',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    rule: text('rule').notNull(),
+    firing: boolean('firing').notNull(),
+    value: doublePrecision('value'),
+    since: timestamp('since', { withTimezone: true }).notNull(),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.rule] })],
+);
+
+/** Every time a rule starts or stops firing; each is posted once to the alert webhook. */
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    rule: text('rule').notNull(),
+    kind: text('kind').notNull(),
+    value: doublePrecision('value'),
+    message: text('message').notNull(),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    lastDeliveryError: text('last_delivery_error'),
+  },
+  (t) => [index('alert_events_account_time_idx').on(t.accountId, t.createdAt)],
 );

@@ -5,9 +5,20 @@ import { buildSchema } from 'type-graphql';
 import { AccountsResolver } from '../../accounts/accounts.resolver.js';
 import { ActionsResolver } from '../../actions/actions.resolver.js';
 import { AgentsResolver } from '../../agents/agents.resolver.js';
+import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
+import { SendsResolver } from '../../sends/sends.resolver.js';
+import { StatsResolver } from '../../stats/stats.resolver.js';
 
-export const RESOLVERS = [AccountsResolver, AgentsResolver, ActionsResolver, FilesResolver] as const;
+export const RESOLVERS = [
+  AccountsResolver,
+  AgentsResolver,
+  ActionsResolver,
+  FilesResolver,
+  SendsResolver,
+  StatsResolver,
+  AlertsResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -84,12 +84,23 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
     next();
   };
 
+  // One byte over the cap lets FilesService tell "too large" from "exactly 75 MB".
+  const uploads = graphqlUploadExpress({ maxFileSize: MAX_FILE_BYTES + 1, maxFiles: MAX_FILES_PER_ACTION, maxFieldSize: 1_000_000 });
+  /** Parser errors (busboy's "Malformed part header", …) carry no HTTP status: they are the client's. */
+  const parseMultipart: RequestHandler = (req, res, next) =>
+    uploads(req, res, (error?: unknown) => {
+      if (error && typeof (error as { status?: unknown }).status !== 'number') {
+        Object.assign(error as object, { status: 400 });
+      }
+      next(error);
+    });
+
   app.use(
     '/graphql',
     identify,
     guardMultipart,
     express.json({ limit: '1mb' }),
-    graphqlUploadExpress({ maxFileSize: MAX_FILE_BYTES, maxFiles: MAX_FILES_PER_ACTION, maxFieldSize: 1_000_000 }),
+    parseMultipart,
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const locals = res.locals as Locals;

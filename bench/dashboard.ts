@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { Role, SEND_ATTACHMENT_FLAG } from '../server/src/accounts/roles.js';
+import { loadConfig } from '../server/src/infra/config/config.js';
+import { startEmbeddedPostgres } from '../server/src/infra/db/embedded.js';
+import { createLogger } from '../server/src/infra/log/logger.js';
+import { startServer } from '../server/src/server.js';
+import { report } from './lib.js';
+
+/**
+ * Dashboard queries over a year of sends (1M by default, SENDS=…): sendStats at three bucket
+ * sizes and alert evaluation, against the same totals aggregated from raw sends (the baseline
+ * the rollups exist to avoid). Latencies are measured over real HTTP.
+ */
+const SENDS = Number(process.env.SENDS ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 30);
+const log = createLogger('error');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-bench-dash-'));
+fs.chmodSync(dir, 0o755);
+const pg = await startEmbeddedPostgres(dir, log, { persistent: false, durable: false });
+const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'error' });
+const server = await startServer({ config, databaseUrl: pg.url, log, port: 0 });
+const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+
+try {
+  const { accounts, agents } = server.services;
+  const account = await accounts.createAccount('Bench Co');
+  await accounts.setFeatureFlag(account.id, SEND_ATTACHMENT_FLAG, true);
+  const agentIds = [];
+  for (let i = 0; i < 5; i++) agentIds.push((await agents.create(account.id, `Agent ${i}`)).id);
+  const token = await accounts.createToken(account.id, Role.ADMIN);
+  const actions = [];
+  for (const [i, agentId] of agentIds.entries()) {
+    const [a] = await sql`insert into actions (account_id, agent_id, name, trigger, content_mode)
+      values (${account.id}, ${agentId}, ${`Action ${i}`}, 'When asked', 'AI') returning id`;
+    actions.push({ id: a!.id as string, agentId });
+  }
+
+  const to = new Date();
+  const from = new Date(to.getTime() - 365 * 24 * 3600_000);
+  const loadStart = Date.now();
+  const batch = 100_000;
+  for (let done = 0; done < SENDS; done += batch) {
+    const n = Math.min(batch, SENDS - done);
+    // Spread over the year; 4% failures with a realistic reason mix; five actions, four channels.
+    await sql`
+      insert into sends (account_id, agent_id, action_id, conversation_id, channel, status, reason, created_at, updated_at, completed_at)
+      select ${account.id}, (${sql.array(actions.map((a) => a.agentId))}::uuid[])[1 + i % 5],
+             (${sql.array(actions.map((a) => a.id))}::uuid[])[1 + i % 5], 'c' || i,
+             (array['whatsapp','telegram','email','line'])[1 + i % 4],
+             case when i % 25 = 0 then 'FAILED' else 'SENT' end::send_status,
+             case when i % 25 = 0 then (array['5xx','channel_limit_exceeded','file_missing'])[1 + i % 3] end,
+             t, t, t
+      from (select i, ${from.toISOString()}::timestamptz + (random() * interval '365 days') as t
+            from generate_series(${done + 1}::int, ${done + n}::int) as i) s`;
+  }
+  const loadSeconds = (Date.now() - loadStart) / 1000;
+  const [{ rollups }] = (await sql`select count(*)::int as rollups from send_rollups_hourly`) as unknown as [{ rollups: number }];
+  await sql`vacuum analyze sends`;
+  await sql`vacuum analyze send_rollups_hourly`;
+
+  const gql = async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await res.json();
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  const STATS = `query($from: DateTime!, $to: DateTime!, $bucket: StatsBucket!) { sendStats(from: $from, to: $to, bucket: $bucket) {
+    sent failed successRate series { bucketStart sent failed } reasons { reason count } channels { channel sent failed }
+    actions { actionId sent failed } adoption { rate } weekOverWeek { successRateChange } } }`;
+
+  const time = async (fn: () => Promise<unknown>) => {
+    await fn(); // warm
+    const samples: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await fn();
+      samples.push(performance.now() - t);
+    }
+    samples.sort((a, b) => a - b);
+    const pct = (p: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]! * 10) / 10;
+    return { p50: pct(0.5), p99: pct(0.99) };
+  };
+
+  const raw = await time(() => sql`
+    select count(*) filter (where status = 'SENT'), count(*) filter (where status = 'FAILED'),
+           date_trunc('day', completed_at) from sends where account_id = ${account.id}
+           and completed_at >= ${from.toISOString()} and completed_at < ${to.toISOString()} group by 3`);
+  const yearByDay = await time(() => gql(STATS, { from, to, bucket: 'DAY' }));
+  const yearByWeek = await time(() => gql(STATS, { from, to, bucket: 'WEEK' }));
+  const weekByHour = await time(() => gql(STATS, { from: new Date(to.getTime() - 7 * 24 * 3600_000), to, bucket: 'HOUR' }));
+  const alerts = await time(() => server.services.alerts.evaluate());
+  const typename = await time(() => gql('{ __typename }', {}));
+
+  const baseline = { name: 'raw GROUP BY over sends, same year (SQL only)', value: raw.p50 };
+  report([
+    { name: `dashboard: sends loaded`, value: SENDS, unit: 'rows' },
+    { name: `dashboard: load time incl. rollup trigger`, value: Math.round(loadSeconds), unit: 's' },
+    { name: `dashboard: hourly rollup rows`, value: rollups, unit: 'rows' },
+    { name: 'dashboard: raw aggregate baseline p50', value: raw.p50, unit: 'ms' },
+    { name: 'dashboard: sendStats year by DAY p50', value: yearByDay.p50, unit: 'ms', baseline },
+    { name: 'dashboard: sendStats year by DAY p99', value: yearByDay.p99, unit: 'ms' },
+    { name: 'dashboard: sendStats year by WEEK p50', value: yearByWeek.p50, unit: 'ms', baseline },
+    { name: 'dashboard: sendStats last 7 days by HOUR p50', value: weekByHour.p50, unit: 'ms', baseline },
+    { name: 'dashboard: alert evaluation (all rules) p50', value: alerts.p50, unit: 'ms' },
+    { name: 'dashboard: { __typename } over HTTP p50', value: typename.p50, unit: 'ms' },
+  ]);
+} finally {
+  await sql.end();
+  await server.stop();
+  await pg.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}

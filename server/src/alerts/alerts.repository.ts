@@ -1,0 +1,144 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
+import type { Counts } from '../stats/stats.repository.js';
+import type { AlertMetrics } from './alert-rules.js';
+
+export type AlertStateRow = typeof alertStates.$inferSelect;
+export type AlertEventRow = typeof alertEvents.$inferSelect;
+
+const ZERO: Counts = { sent: 0, failed: 0 };
+
+export class AlertsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): AlertsRepository {
+    return new AlertsRepository(db);
+  }
+
+  /** Serialises evaluations: the schedule and a manual run must not both fire an alert. */
+  async lockEvaluation() {
+    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext('alerts.evaluate'))`);
+  }
+
+  /**
+   * Metrics of every account that finished a send in the last 14 days or has a firing alert.
+   * Short windows (15 min, 1 h) read finished sends by completion time; 24 h and weeks read
+   * the hourly rollups (whole hours).
+   */
+  async metrics(now: Date): Promise<Map<string, AlertMetrics>> {
+    const ts = now.toISOString();
+    const recent = await this.db.execute<{ account_id: string; sent_1h: string; failed_1h: string; failed_5xx_15m: string }>(sql`
+      select account_id,
+             count(*) filter (where status = 'SENT') as sent_1h,
+             count(*) filter (where status = 'FAILED') as failed_1h,
+             count(*) filter (where status = 'FAILED' and reason = '5xx'
+                              and completed_at > ${ts}::timestamptz - interval '15 minutes') as failed_5xx_15m
+      from sends
+      where completed_at > ${ts}::timestamptz - interval '1 hour' and completed_at <= ${ts}::timestamptz
+      group by account_id`);
+    const rolled = await this.db.execute<{
+      account_id: string;
+      sent_24h: string; failed_24h: string; sent_w: string; failed_w: string; sent_pw: string; failed_pw: string;
+    }>(sql`
+      with h as (select date_trunc('hour', ${ts}::timestamptz, 'UTC') as now_hour)
+      select r.account_id,
+        coalesce(sum(r.sent) filter (where r.hour > h.now_hour - interval '24 hours'), 0) as sent_24h,
+        coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '24 hours'), 0) as failed_24h,
+        coalesce(sum(r.sent) filter (where r.hour > h.now_hour - interval '7 days'), 0) as sent_w,
+        coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '7 days'), 0) as failed_w,
+        coalesce(sum(r.sent) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as sent_pw,
+        coalesce(sum(r.failed) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as failed_pw
+      from send_rollups_hourly r, h
+      where r.hour > h.now_hour - interval '14 days' and r.hour <= h.now_hour
+      group by r.account_id`);
+    const firing = await this.db
+      .select({ accountId: alertStates.accountId })
+      .from(alertStates)
+      .where(eq(alertStates.firing, true));
+
+    const result = new Map<string, AlertMetrics>();
+    const entry = (accountId: string) => {
+      let m = result.get(accountId);
+      if (!m) {
+        m = { lastHour: ZERO, failures5xxLast15Min: 0, last24Hours: ZERO, thisWeek: ZERO, previousWeek: ZERO };
+        result.set(accountId, m);
+      }
+      return m;
+    };
+    for (const r of recent) {
+      const m = entry(r.account_id);
+      m.lastHour = { sent: Number(r.sent_1h), failed: Number(r.failed_1h) };
+      m.failures5xxLast15Min = Number(r.failed_5xx_15m);
+    }
+    for (const r of rolled) {
+      const m = entry(r.account_id);
+      m.last24Hours = { sent: Number(r.sent_24h), failed: Number(r.failed_24h) };
+      m.thisWeek = { sent: Number(r.sent_w), failed: Number(r.failed_w) };
+      m.previousWeek = { sent: Number(r.sent_pw), failed: Number(r.failed_pw) };
+    }
+    for (const f of firing) entry(f.accountId);
+    return result;
+  }
+
+  async states(accountId: string | null): Promise<AlertStateRow[]> {
+    return this.db
+      .select()
+      .from(alertStates)
+      .where(accountId ? eq(alertStates.accountId, accountId) : undefined);
+  }
+
+  async upsertState(row: AlertStateRow) {
+    await this.db
+      .insert(alertStates)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [alertStates.accountId, alertStates.rule],
+        set: { firing: row.firing, value: row.value, since: row.since, evaluatedAt: row.evaluatedAt },
+      });
+  }
+
+  async insertEvent(row: typeof alertEvents.$inferInsert): Promise<AlertEventRow> {
+    const [inserted] = await this.db.insert(alertEvents).values(row).returning();
+    return inserted!;
+  }
+
+  async findEvent(id: string) {
+    const [row] = await this.db
+      .select({ event: alertEvents, accountName: accounts.name })
+      .from(alertEvents)
+      .innerJoin(accounts, eq(accounts.id, alertEvents.accountId))
+      .where(eq(alertEvents.id, id));
+    return row;
+  }
+
+  async recordDelivery(id: string, error: string | null) {
+    await this.db
+      .update(alertEvents)
+      .set({
+        deliveryAttempts: sql`${alertEvents.deliveryAttempts} + 1`,
+        lastDeliveryError: error,
+        ...(error === null ? { deliveredAt: new Date() } : {}),
+      })
+      .where(eq(alertEvents.id, id));
+  }
+
+  async recentEvents(accountId: string | null, limit: number) {
+    return this.db
+      .select({ event: alertEvents, accountName: accounts.name })
+      .from(alertEvents)
+      .innerJoin(accounts, eq(accounts.id, alertEvents.accountId))
+      .where(accountId ? and(eq(alertEvents.accountId, accountId)) : undefined)
+      .orderBy(sql`${alertEvents.createdAt} desc`)
+      .limit(limit);
+  }
+
+  async accountNames(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: accounts.id, name: accounts.name })
+      .from(accounts)
+      .where(sql`${accounts.id} in ${ids}`);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+}

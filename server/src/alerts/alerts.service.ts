@@ -1,0 +1,125 @@
+import { Permission, Role } from '../accounts/roles.js';
+import { requirePermission, type Viewer } from '../accounts/viewer.js';
+import type { Config } from '../infra/config/config.js';
+import { inTransaction, type Database } from '../infra/db/db.js';
+import type { Logger } from '../infra/log/logger.js';
+import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
+import { ALERT_RULES, RULES_BY_NAME, type AlertRule } from './alert-rules.js';
+import type { AlertEventRow, AlertsRepository } from './alerts.repository.js';
+import { postToWebhook, slackMessage } from './webhook.js';
+
+export type AlertsConfig = Pick<Config, 'alertWebhookUrl' | 'alertMinSends' | 'alertWebhookRetryDelaySeconds'>;
+
+export class AlertsService {
+  constructor(
+    private readonly database: Database,
+    private readonly alerts: AlertsRepository,
+    private readonly queue: Queue,
+    private readonly config: AlertsConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Evaluates every rule for every account with recent sends. A rule that starts or stops
+   * firing writes one event and, when a webhook is configured, queues its delivery in the
+   * same transaction, so each transition is posted exactly once.
+   */
+  async evaluate(now = new Date()): Promise<{ fired: number; cleared: number }> {
+    const transitions = await inTransaction(this.database, async ({ db, executor }) => {
+      const alerts = this.alerts.with(db);
+      await alerts.lockEvaluation();
+      const metrics = await alerts.metrics(now);
+      const states = new Map((await alerts.states(null)).map((s) => [`${s.accountId}:${s.rule}`, s]));
+      const changed: AlertEventRow[] = [];
+      for (const [accountId, m] of metrics) {
+        for (const rule of ALERT_RULES) {
+          const { value, firing } = rule.evaluate(m, this.config.alertMinSends);
+          const previous = states.get(`${accountId}:${rule.rule}`);
+          const flipped = (previous?.firing ?? false) !== firing;
+          await alerts.upsertState({
+            accountId,
+            rule: rule.rule,
+            firing,
+            value,
+            since: flipped || !previous ? now : previous.since,
+            evaluatedAt: now,
+          });
+          if (!flipped) continue;
+          const event = await alerts.insertEvent({
+            accountId,
+            rule: rule.rule,
+            kind: firing ? 'FIRED' : 'CLEARED',
+            value,
+            message: firing ? rule.title : `Resolved: ${rule.title}`,
+            createdAt: now,
+          });
+          changed.push(event);
+          if (this.config.alertWebhookUrl) {
+            await enqueueInTransaction(
+              this.queue,
+              executor,
+              JOBS.ALERTS_WEBHOOK,
+              { eventId: event.id },
+              { retryLimit: 5, retryDelay: this.config.alertWebhookRetryDelaySeconds, retryBackoff: true },
+            );
+          }
+        }
+      }
+      return changed;
+    });
+    const fired = transitions.filter((e) => e.kind === 'FIRED').length;
+    for (const e of transitions) this.log.warn('alerts.transition', { accountId: e.accountId, rule: e.rule, kind: e.kind, value: e.value });
+    return { fired, cleared: transitions.length - fired };
+  }
+
+  /** Posts one alert event to the webhook; throws on failure so pg-boss retries it. */
+  async deliver(eventId: string): Promise<void> {
+    const url = this.config.alertWebhookUrl;
+    const found = await this.alerts.findEvent(eventId);
+    if (!url || !found || found.event.deliveredAt) return;
+    const rule = RULES_BY_NAME.get(found.event.rule as AlertRule);
+    try {
+      await postToWebhook(url, slackMessage(found.event, found.accountName, rule));
+      await this.alerts.recordDelivery(eventId, null);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.alerts.recordDelivery(eventId, message);
+      this.log.warn('alerts.webhook_failed', { eventId, error: message });
+      throw error;
+    }
+  }
+
+  /** Each rule's current state: the caller's account, or (OPS) every account with a state. */
+  async list(viewer: Viewer | null) {
+    const me = requirePermission(viewer, Permission.HISTORY_READ);
+    const scope = me.role === Role.OPS ? null : me.accountId;
+    const states = await this.alerts.states(scope);
+    const byKey = new Map(states.map((s) => [`${s.accountId}:${s.rule}`, s]));
+    const accountIds = scope ? [scope] : [...new Set(states.map((s) => s.accountId))];
+    const names = await this.alerts.accountNames(accountIds);
+    return accountIds.flatMap((accountId) =>
+      ALERT_RULES.map((rule) => {
+        const state = byKey.get(`${accountId}:${rule.rule}`);
+        return {
+          accountId,
+          accountName: names.get(accountId) ?? '',
+          rule: rule.rule,
+          title: rule.title,
+          description: rule.description,
+          threshold: rule.threshold,
+          audience: rule.audience,
+          firing: state?.firing ?? false,
+          value: state?.value ?? null,
+          since: state?.since ?? null,
+          evaluatedAt: state?.evaluatedAt ?? null,
+        };
+      }),
+    );
+  }
+
+  async history(viewer: Viewer | null, limit: number) {
+    const me = requirePermission(viewer, Permission.HISTORY_READ);
+    const rows = await this.alerts.recentEvents(me.role === Role.OPS ? null : me.accountId, Math.min(Math.max(limit, 1), 200));
+    return rows.map(({ event, accountName }) => ({ ...event, accountName, title: RULES_BY_NAME.get(event.rule as AlertRule)?.title ?? event.rule }));
+  }
+}

@@ -1,0 +1,47 @@
+/** The sends domain's codes, free of GraphQL decorators so services and the worker can import them. */
+
+/** ChatService is tried this many times in all for one send (PRD: MAX_ATTEMPT = 3). */
+export const MAX_SEND_ATTEMPTS = 3;
+
+export enum SendStatus {
+  QUEUED = 'QUEUED',
+  SENDING = 'SENDING',
+  SENT = 'SENT',
+  FAILED = 'FAILED',
+}
+
+export enum ReceiptStatus {
+  QUEUED = 'QUEUED',
+  FAILED = 'FAILED',
+  REJECTED = 'REJECTED',
+}
+
+export enum SendFileStatus {
+  PENDING = 'PENDING',
+  DELIVERED = 'DELIVERED',
+  FAILED = 'FAILED',
+}
+
+/** Why a send failed: the `reason` of the send row and of ai_agent_attachment_send_failed. */
+export enum SendFailureReason {
+  SERVER_ERROR = '5xx',
+  CLIENT_ERROR = '4xx',
+  CHANNEL_UNSUPPORTED = 'channel_unsupported',
+  CHANNEL_LIMIT_EXCEEDED = 'channel_limit_exceeded',
+  FILE_MISSING = 'file_missing',
+}
+
+/** Why invoke refused the call before anything was recorded. */
+export enum RejectReason {
+  FEATURE_DISABLED = 'FEATURE_DISABLED',
+  NOT_FOUND = 'NOT_FOUND',
+  ACTION_DISABLED = 'ACTION_DISABLED',
+  NOT_TRAINED = 'NOT_TRAINED',
+}
+
+export interface SendReceipt {
+  sendId: string | null;
+  status: ReceiptStatus;
+  reason: string | null;
+  deduplicated: boolean;
+}

@@ -1,0 +1,234 @@
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
+import { isUuid } from '../infra/ids.js';
+
+export type SendRow = typeof sends.$inferSelect;
+export type NewSend = typeof sends.$inferInsert;
+export type SendFileRow = typeof sendFiles.$inferSelect;
+export type NewSendFile = Omit<typeof sendFiles.$inferInsert, 'sendId'>;
+export type SendAttemptRow = typeof sendAttempts.$inferSelect;
+
+export interface SendListFilter {
+  status?: string[] | null;
+  channel?: string[] | null;
+  reason?: string[] | null;
+  actionId?: string | null;
+  agentId?: string | null;
+  conversationId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Position in the newest-first history: created_at as Postgres prints it (microseconds kept) and id. */
+export interface SendCursor {
+  createdAt: string;
+  id: string;
+}
+
+const FINAL = ['SENT', 'FAILED'] as const;
+
+/**
+ * The allowlist of history filters: each input field maps to one fixed condition.
+ * Ids that are not UUIDs match nothing rather than reaching Postgres.
+ */
+function filterConditions(accountId: string, f: SendListFilter): SQL[] {
+  const none = sql`false`;
+  const c: SQL[] = [eq(sends.accountId, accountId)];
+  if (f.status?.length) c.push(inArray(sends.status, f.status as SendRow['status'][]));
+  if (f.channel?.length) c.push(inArray(sends.channel, f.channel));
+  if (f.reason?.length) c.push(inArray(sends.reason, f.reason));
+  if (f.actionId) c.push(isUuid(f.actionId) ? eq(sends.actionId, f.actionId) : none);
+  if (f.agentId) c.push(isUuid(f.agentId) ? eq(sends.agentId, f.agentId) : none);
+  if (f.conversationId) c.push(eq(sends.conversationId, f.conversationId));
+  if (f.from) c.push(gte(sends.createdAt, f.from));
+  if (f.to) c.push(lt(sends.createdAt, f.to));
+  return c;
+}
+
+export class SendsRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  with(db: DbOrTx): SendsRepository {
+    return new SendsRepository(db);
+  }
+
+  /** Serialises concurrent invokes that could duplicate each other, until the transaction ends. */
+  async lockTransaction(key: string): Promise<void> {
+    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+  }
+
+  async notify(channel: string): Promise<void> {
+    await this.db.execute(sql`select pg_notify(${channel}, '')`);
+  }
+
+  async findByIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(sends)
+      .where(
+        and(
+          eq(sends.accountId, accountId),
+          eq(sends.idempotencyKey, key),
+          sql`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})`,
+        ),
+      );
+    return row;
+  }
+
+  /** Frees a key older than its retention, so the unique index lets it be used again. */
+  async releaseIdempotencyKey(accountId: string, key: string): Promise<void> {
+    await this.db
+      .update(sends)
+      .set({ idempotencyKey: null })
+      .where(and(eq(sends.accountId, accountId), eq(sends.idempotencyKey, key)));
+  }
+
+  async findRecent(accountId: string, actionId: string, conversationId: string, withinSeconds: number) {
+    const [row] = await this.db
+      .select()
+      .from(sends)
+      .where(
+        and(
+          eq(sends.accountId, accountId),
+          eq(sends.actionId, actionId),
+          eq(sends.conversationId, conversationId),
+          sql`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})`,
+        ),
+      )
+      .orderBy(asc(sends.createdAt))
+      .limit(1);
+    return row;
+  }
+
+  async insert(send: NewSend, files: NewSendFile[]): Promise<SendRow> {
+    const [row] = await this.db.insert(sends).values(send).returning();
+    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId: row!.id })));
+    return row!;
+  }
+
+  async find(accountId: string, id: string): Promise<SendRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db
+      .select()
+      .from(sends)
+      .where(and(eq(sends.accountId, accountId), eq(sends.id, id)));
+    return row;
+  }
+
+  async files(sendId: string): Promise<SendFileRow[]> {
+    return this.db.select().from(sendFiles).where(eq(sendFiles.sendId, sendId)).orderBy(asc(sendFiles.position));
+  }
+
+  async filesFor(sendIds: string[]): Promise<SendFileRow[]> {
+    if (sendIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(sendFiles)
+      .where(inArray(sendFiles.sendId, sendIds))
+      .orderBy(asc(sendFiles.sendId), asc(sendFiles.position));
+  }
+
+  async attemptsFor(sendIds: string[]): Promise<SendAttemptRow[]> {
+    if (sendIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(sendAttempts)
+      .where(inArray(sendAttempts.sendId, sendIds))
+      .orderBy(asc(sendAttempts.startedAt), asc(sendAttempts.id));
+  }
+
+  async markSending(id: string): Promise<void> {
+    await this.db
+      .update(sends)
+      .set({ status: 'SENDING', updatedAt: new Date() })
+      .where(and(eq(sends.id, id), eq(sends.status, 'QUEUED')));
+  }
+
+  async markFileDelivered(id: string, messageId: string | null): Promise<void> {
+    await this.db
+      .update(sendFiles)
+      .set({ status: 'DELIVERED', deliveredAt: new Date(), messageId })
+      .where(eq(sendFiles.id, id));
+  }
+
+  async markFileFailed(id: string): Promise<void> {
+    await this.db.update(sendFiles).set({ status: 'FAILED' }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, 'PENDING')));
+  }
+
+  async recordAttempt(row: typeof sendAttempts.$inferInsert): Promise<void> {
+    await this.db.insert(sendAttempts).values(row);
+  }
+
+  /** Counts one retryable failure; returns the send's total. */
+  async addFailedAttempt(id: string): Promise<number> {
+    const [row] = await this.db
+      .update(sends)
+      .set({ failedAttempts: sql`${sends.failedAttempts} + 1`, updatedAt: new Date() })
+      .where(eq(sends.id, id))
+      .returning({ failedAttempts: sends.failedAttempts });
+    return row?.failedAttempts ?? 0;
+  }
+
+  /**
+   * Moves an unfinished send to its final state. Returns the row only for the caller that
+   * made the change, so exactly one sent / send_failed event is written per send.
+   */
+  async finish(
+    id: string,
+    outcome: { status: 'SENT' | 'FAILED'; reason?: string | null; reasonDetail?: string | null },
+  ): Promise<SendRow | undefined> {
+    const now = new Date();
+    const [row] = await this.db
+      .update(sends)
+      .set({
+        status: outcome.status,
+        reason: outcome.reason ?? null,
+        reasonDetail: outcome.reasonDetail ?? null,
+        completedAt: now,
+        updatedAt: now,
+      })
+      .where(and(eq(sends.id, id), notInArray(sends.status, [...FINAL])))
+      .returning();
+    return row;
+  }
+
+  /** A page of the account's history, newest first, with the total matching the filter. */
+  async list(accountId: string, filter: SendListFilter, first: number, after: SendCursor | null) {
+    const conditions = filterConditions(accountId, filter);
+    const page = after
+      ? [
+          or(
+            lt(sends.createdAt, sql`${after.createdAt}::timestamptz`),
+            and(eq(sends.createdAt, sql`${after.createdAt}::timestamptz`), lt(sends.id, after.id)),
+          )!,
+        ]
+      : [];
+    const rows = await this.db
+      .select({
+        send: sends,
+        actionName: actions.name,
+        cursorAt: sql<string>`${sends.createdAt}::text`,
+      })
+      .from(sends)
+      .leftJoin(actions, eq(actions.id, sends.actionId))
+      .where(and(...conditions, ...page))
+      .orderBy(desc(sends.createdAt), desc(sends.id))
+      .limit(first + 1);
+    const [total] = await this.db
+      .select({ count: sql<number>`count(*)`.mapWith(Number) })
+      .from(sends)
+      .where(and(...conditions));
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount: total?.count ?? 0 };
+  }
+
+  async findWithAction(accountId: string, id: string) {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db
+      .select({ send: sends, actionName: actions.name })
+      .from(sends)
+      .leftJoin(actions, eq(actions.id, sends.actionId))
+      .where(and(eq(sends.accountId, accountId), eq(sends.id, id)));
+    return row;
+  }
+}

@@ -1,0 +1,176 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
+
+export { ReceiptStatus, SendFileStatus, SendStatus };
+
+registerEnumType(SendStatus, { name: 'SendStatus' });
+registerEnumType(ReceiptStatus, {
+  name: 'ReceiptStatus',
+  description: 'QUEUED: delivery will follow. FAILED: a pre-send guard stopped it (see reason). REJECTED: not callable, nothing recorded.',
+});
+registerEnumType(SendFileStatus, { name: 'SendFileStatus' });
+
+@ObjectType({ description: 'What invokeSendAttachment answers: the AI service continues the conversation with it.' })
+export class SendReceipt {
+  @Field(() => ID, { nullable: true, description: 'Null when REJECTED.' })
+  sendId!: string | null;
+
+  @Field(() => ReceiptStatus)
+  status!: ReceiptStatus;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'REJECTED: FEATURE_DISABLED | NOT_FOUND | ACTION_DISABLED | NOT_TRAINED. FAILED: channel_unsupported | channel_limit_exceeded | file_missing | 5xx.',
+  })
+  reason!: string | null;
+
+  @Field(() => Boolean, { description: 'True when this repeats an earlier call (same idempotencyKey, or same action and conversation within the duplicate window).' })
+  deduplicated!: boolean;
+}
+
+@ObjectType({ description: 'One pinned file of a send, copied at invoke time, with its delivery state.' })
+export class SendFile {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int)
+  position!: number;
+
+  @Field(() => ID, { nullable: true })
+  attachmentId!: string | null;
+
+  @Field(() => String)
+  fileName!: string;
+
+  @Field(() => String)
+  mimeType!: string;
+
+  @Field(() => String)
+  kind!: string;
+
+  @Field(() => Float)
+  sizeBytes!: number;
+
+  @Field(() => String)
+  sha256!: string;
+
+  @Field(() => SendFileStatus)
+  status!: SendFileStatus;
+
+  @Field(() => Date, { nullable: true })
+  deliveredAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "ChatService's message id." })
+  messageId!: string | null;
+}
+
+@ObjectType({ description: 'One HTTP call to ChatService for one file of a send.' })
+export class SendAttempt {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { nullable: true })
+  sendFileId!: string | null;
+
+  @Field(() => Int, { description: 'Delivery attempt of the send (1..3) this call belonged to.' })
+  attempt!: number;
+
+  @Field(() => Date)
+  startedAt!: Date;
+
+  @Field(() => Int)
+  durationMs!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Null for a timeout or connection error.' })
+  httpStatus!: number | null;
+
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+}
+
+@ObjectType({ description: 'One call of the Send Attachment action and its delivery.' })
+export class Send {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => SendStatus)
+  status!: SendStatus;
+
+  @Field(() => ReceiptStatus, { description: 'What invoke answered for this send.' })
+  receiptStatus!: ReceiptStatus;
+
+  @Field(() => String, { nullable: true, description: 'Failure reason (5xx, 4xx, channel_unsupported, channel_limit_exceeded, file_missing).' })
+  reason!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Which file and which rule, or the last error.' })
+  reasonDetail!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Null when the room could not be looked up.' })
+  channel!: string | null;
+
+  @Field(() => String)
+  conversationId!: string;
+
+  @Field(() => ID)
+  actionId!: string;
+
+  @Field(() => String, { nullable: true })
+  actionName!: string | null;
+
+  @Field(() => ID)
+  agentId!: string;
+
+  @Field(() => String, { nullable: true })
+  caption!: string | null;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey!: string | null;
+
+  @Field(() => Int, { description: 'Delivery attempts that ended in a retryable failure.' })
+  failedAttempts!: number;
+
+  @Field(() => [SendFile])
+  files!: SendFile[];
+
+  @Field(() => [SendAttempt])
+  attempts!: SendAttempt[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  completedAt!: Date | null;
+}
+
+@ObjectType()
+export class SendEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Send)
+  node!: Send;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'Send history, newest first.' })
+export class SendConnection {
+  @Field(() => [SendEdge])
+  edges!: SendEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: 'Sends matching the filter, across all pages.' })
+  totalCount!: number;
+}

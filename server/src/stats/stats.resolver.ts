@@ -1,0 +1,31 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../infra/graphql/context.js';
+import { AccountOverview, SendStats, StatsBucket } from './stats.types.js';
+
+@Resolver()
+export class StatsResolver {
+  @Query(() => SendStats)
+  sendStats(
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('bucket', () => StatsBucket) bucket: StatsBucket,
+    @Arg('agentId', () => ID, { nullable: true }) agentId: string | null,
+    @Arg('channel', () => String, { nullable: true }) channel: string | null,
+    @Arg('accountId', () => ID, { nullable: true, description: 'OPS only; omit for all accounts.' }) accountId: string | null,
+    @Ctx() { viewer, services }: GraphQLContext,
+  ) {
+    return services.stats.sendStats(viewer, {
+      from,
+      to,
+      bucket: bucket.toLowerCase() as Lowercase<StatsBucket>,
+      agentId,
+      channel,
+      accountId,
+    });
+  }
+
+  @Query(() => [AccountOverview], { description: 'OPS: every account with its flag and 7-day success rate.' })
+  accountsOverview(@Ctx() { viewer, services }: GraphQLContext) {
+    return services.stats.accountsOverview(viewer);
+  }
+}

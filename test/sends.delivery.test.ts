@@ -1,0 +1,179 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FILES } from './support/files.js';
+import {
+  addRoom,
+  createAction,
+  eventsOf,
+  getSend,
+  invoke,
+  simulatorOf,
+  waitFor,
+  waitForFinalSend,
+  type SimulatorControl,
+} from './support/sends.js';
+import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+
+const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Delivery through the worker to the simulator, over real HTTP and real pg-boss. */
+describe('send delivery', () => {
+  let stack: TestStack;
+  let sim: SimulatorControl;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      WORKER_POLL_MS: '100',
+      SEND_RETRY_DELAY_SECONDS: '1',
+      SEND_JOB_EXPIRE_SECONDS: '5',
+      CHAT_SERVICE_UPLOAD_TIMEOUT_MS: '1500',
+      QUEUE_MAINTENANCE_SECONDS: '1',
+    });
+    sim = simulatorOf(stack);
+    account = await stack.createAccount();
+  });
+  afterAll(() => stack?.stop());
+  afterEach(() => sim.clearFaults());
+
+  it('delivers every pinned file in order, byte-identical, with the caption on the first file only', async () => {
+    const files = [
+      { name: 'price-list.pdf', content: FILES.pdf(300_000) },
+      { name: 'catalog.png', content: FILES.png(120_000) },
+      { name: 'terms.txt', content: FILES.txt('Terms: 30 days.\n') },
+    ];
+    const action = await createAction(stack, account, { files, contentMode: 'AI' });
+    const room = await addRoom(stack, account, 'whatsapp');
+
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, caption: 'Here is our price list.' });
+    expect(receipt).toMatchObject({ status: 'QUEUED', reason: null, deduplicated: false });
+
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send.status).toBe('SENT');
+    const inbox = await sim.inbox(room);
+    expect(inbox.map((m) => m.fileName)).toEqual(files.map((f) => f.name));
+    expect(inbox.map((m) => m.sha256)).toEqual(files.map((f) => sha(f.content)));
+    expect(inbox.map((m) => m.sizeBytes)).toEqual(files.map((f) => f.content.length));
+    expect(inbox.map((m) => m.type)).toEqual(['document', 'image', 'document']);
+    expect(inbox.map((m) => m.caption)).toEqual(['Here is our price list.', null, null]);
+    expect(send.files.every((f: { status: string }) => f.status === 'DELIVERED')).toBe(true);
+    expect(send.attempts).toHaveLength(3);
+
+    const sent = await eventsOf(stack, account.accountId, 'ai_agent_attachment_sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.properties).toMatchObject({
+      account_id: account.accountId,
+      agent_id: account.agentId,
+      action_id: action.id,
+      channel: 'whatsapp',
+      file_count: 3,
+      conversation_id: room,
+    });
+    expect(sent[0]!.properties.timestamp).toEqual(expect.any(String));
+  });
+
+  it('sends the stored caption in MANUAL mode and ignores the caption of the call', async () => {
+    const action = await createAction(stack, account, {
+      files: [{ name: 'brochure.pdf', content: FILES.pdf(5000) }],
+      contentMode: 'MANUAL',
+      contentMessage: 'Our 2026 brochure, as promised.',
+    });
+    const room = await addRoom(stack, account, 'telegram');
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, caption: 'AI words' });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'SENT', caption: 'Our 2026 brochure, as promised.' });
+    expect((await sim.inbox(room)).map((m) => m.caption)).toEqual(['Our 2026 brochure, as promised.']);
+  });
+
+  it('retries a 503 and delivers on the third attempt without sending any file twice', async () => {
+    const files = [
+      { name: 'a.pdf', content: FILES.pdf(3000) },
+      { name: 'b.pdf', content: FILES.pdf(3001) },
+    ];
+    const action = await createAction(stack, account, { files });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 503, count: 2 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, caption: 'Files' });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+
+    expect(send).toMatchObject({ status: 'SENT', failedAttempts: 2, reason: null });
+    const inbox = await sim.inbox(room);
+    expect(inbox.map((m) => m.sha256)).toEqual(files.map((f) => sha(f.content)));
+    expect(inbox[0]!.caption).toBe('Files');
+    expect(send.attempts.map((a: { attempt: number; httpStatus: number }) => [a.attempt, a.httpStatus])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 201],
+      [3, 201],
+    ]);
+    // pg-boss's backoff spaced the attempts (retry delay 1 s: the second run waits at least 1 s).
+    const started = send.attempts.map((a: { startedAt: string }) => Date.parse(a.startedAt));
+    expect(started[1] - started[0]).toBeGreaterThanOrEqual(900);
+  });
+
+  it('fails with reason 5xx after exactly 3 attempts when ChatService keeps answering 503', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'c.pdf', content: FILES.pdf(4000) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 503 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+
+    expect(send).toMatchObject({ status: 'FAILED', reason: '5xx', failedAttempts: 3 });
+    expect(send.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
+    expect(await sim.calls(room)).toBe(3);
+    expect(await sim.inbox(room)).toEqual([]);
+    const failed = (await eventsOf(stack, account.accountId, 'ai_agent_attachment_send_failed')).filter(
+      (e) => e.properties.send_id === receipt.sendId,
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.properties).toMatchObject({ reason: '5xx', channel: 'whatsapp', action_id: action.id });
+  });
+
+  it('treats a 4xx as final at once: 413 becomes channel_limit_exceeded', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4001) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 413, count: 1 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'channel_limit_exceeded', failedAttempts: 0 });
+    expect(send.attempts).toHaveLength(1);
+    expect(send.files[0].status).toBe('FAILED');
+  });
+
+  it('retries a timed-out call, and ChatService keeps the file once thanks to the Idempotency-Key', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'e.pdf', content: FILES.pdf(4002) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    // The simulator stores the message, then answers after the client's 1.5 s timeout.
+    await sim.setFaults({ latencyMs: 2500 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    await waitFor(async () => ((await getSend(stack, account, receipt.sendId!)).failedAttempts >= 1 ? true : undefined), {
+      what: 'a timed-out attempt',
+    });
+    await sim.clearFaults();
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send.status).toBe('SENT');
+    expect(send.attempts[0]).toMatchObject({ httpStatus: null, error: expect.stringContaining('timeout') });
+    expect(await sim.inbox(room)).toHaveLength(1);
+  });
+
+  it('fails with file_missing when a pinned file disappears from storage during delivery, keeping what was delivered', async () => {
+    const files = [
+      { name: 'first.pdf', content: FILES.pdf(6001) },
+      { name: 'second.pdf', content: FILES.pdf(6002) },
+    ];
+    const action = await createAction(stack, account, { files });
+    const room = await addRoom(stack, account, 'whatsapp');
+    // The first answer waits 1 s after the file is stored: time to remove the second blob.
+    await sim.setFaults({ latencyMs: 1000 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    await waitFor(async () => ((await sim.inbox(room)).length === 1 ? true : undefined), { what: 'the first file' });
+    fs.rmSync(stack.storedFiles().find((p) => path.basename(p) === sha(files[1]!.content))!);
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'file_missing' });
+    expect(send.files.map((f: { status: string }) => f.status)).toEqual(['DELIVERED', 'FAILED']);
+    expect(await sim.inbox(room)).toHaveLength(1);
+  });
+});
+

@@ -1,0 +1,158 @@
+import type { Role } from '../../server/src/accounts/roles.js';
+import type { SimMessage } from '../../server/src/chat-service/simulator-store.js';
+import type { TestAccount, TestStack } from './stack.js';
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** The simulator's control API, over HTTP as a test or demo would use it. */
+export class SimulatorControl {
+  constructor(readonly url: string) {}
+
+  async addRoom(accountId: string, channel: string, token?: string): Promise<string> {
+    const res = await fetch(`${this.url}/__sim/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId, channel, token }),
+    });
+    if (res.status !== 201) throw new Error(`addRoom: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async inbox(roomId: string): Promise<SimMessage[]> {
+    return (await fetch(`${this.url}/__sim/inbox?roomId=${encodeURIComponent(roomId)}`)).json() as Promise<SimMessage[]>;
+  }
+
+  async calls(roomId: string): Promise<number> {
+    return ((await (await fetch(`${this.url}/__sim/calls?roomId=${encodeURIComponent(roomId)}`)).json()) as { calls: number }).calls;
+  }
+
+  async setFaults(faults: { status?: number; count?: number; rate?: number; latencyMs?: number }) {
+    const res = await fetch(`${this.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    if (!res.ok) throw new Error(`setFaults: ${res.status} ${await res.text()}`);
+  }
+
+  async clearFaults() {
+    await fetch(`${this.url}/__sim/faults`, { method: 'DELETE' });
+  }
+}
+
+export const simulatorOf = (stack: TestStack) => new SimulatorControl(stack.server.chatServiceUrl);
+
+/** A room on `channel` for the account, registered with the account's ChatService token. */
+export async function addRoom(stack: TestStack, account: TestAccount, channel: string): Promise<string> {
+  const [row] = await stack.sql<{ token: string }[]>`select chat_service_token as token from accounts where id = ${account.accountId}`;
+  return simulatorOf(stack).addRoom(account.accountId, channel, row!.token);
+}
+
+export interface ActionFile {
+  name: string;
+  content: Buffer;
+}
+
+const SAVE = `mutation Save($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
+  saveSendAttachmentAction(input: $input, files: $files) { id enabled attachments { id fileName sha256 sizeBytes } }
+}`;
+
+/** Saves a Send Attachment action with inline uploads (as ADMIN) and, unless told not to, trains the agent. */
+export async function createAction(
+  stack: TestStack,
+  account: TestAccount,
+  options: { files: ActionFile[]; contentMode?: 'AI' | 'MANUAL'; contentMessage?: string; train?: boolean; name?: string },
+) {
+  const res = await stack.client.upload(
+    account.tokens.ADMIN,
+    SAVE,
+    {
+      input: {
+        agentId: account.agentId,
+        name: options.name ?? 'Send price list',
+        trigger: 'When the customer asks for the price list.',
+        contentMode: options.contentMode ?? 'AI',
+        contentMessage: options.contentMessage ?? null,
+        attachmentIds: [],
+      },
+      files: options.files.map(() => null),
+    },
+    options.files.map((file, i) => ({ path: `variables.files.${i}`, file: { name: file.name, content: file.content } })),
+  );
+  if (res.errors) throw new Error(`saveSendAttachmentAction: ${JSON.stringify(res.errors)}`);
+  const action = res.data.saveSendAttachmentAction as { id: string; attachments: { id: string; fileName: string; sha256: string; sizeBytes: number }[] };
+  if (options.train !== false) await train(stack, account);
+  return action;
+}
+
+export async function train(stack: TestStack, account: TestAccount) {
+  const res = await stack.client.query(account.tokens.ADMIN, `mutation($a: ID!) { trainAgent(agentId: $a) { version } }`, { a: account.agentId });
+  if (res.errors) throw new Error(`trainAgent: ${JSON.stringify(res.errors)}`);
+}
+
+export interface Receipt {
+  sendId: string | null;
+  status: 'QUEUED' | 'FAILED' | 'REJECTED';
+  reason: string | null;
+  deduplicated: boolean;
+}
+
+const INVOKE = `mutation Invoke($input: InvokeSendAttachmentInput!) {
+  invokeSendAttachment(input: $input) { sendId status reason deduplicated }
+}`;
+
+export async function invoke(
+  stack: TestStack,
+  account: TestAccount,
+  input: { actionId: string; conversationId: string; caption?: string | null; idempotencyKey?: string | null },
+  role: Role = 'AI_SERVICE' as Role,
+): Promise<Receipt> {
+  const res = await stack.client.query(account.tokens[role], INVOKE, { input });
+  if (res.errors) throw new Error(`invokeSendAttachment: ${JSON.stringify(res.errors)}`);
+  return res.data.invokeSendAttachment as Receipt;
+}
+
+export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption
+  idempotencyKey failedAttempts createdAt completedAt
+  files { id position fileName kind sizeBytes sha256 status deliveredAt messageId }
+  attempts { id sendFileId attempt startedAt durationMs httpStatus error }`;
+
+export async function getSend(stack: TestStack, account: TestAccount, id: string) {
+  const res = await stack.client.query(account.tokens.VIEWER, `query($id: ID!) { send(id: $id) { ${SEND_FIELDS} } }`, { id });
+  if (res.errors) throw new Error(`send: ${JSON.stringify(res.errors)}`);
+  return res.data.send;
+}
+
+/** Waits until the send reaches SENT or FAILED and returns it. */
+export async function waitForFinalSend(stack: TestStack, account: TestAccount, id: string, timeoutMs = 30_000) {
+  return waitFor(
+    async () => {
+      const send = await getSend(stack, account, id);
+      return send && (send.status === 'SENT' || send.status === 'FAILED') ? send : undefined;
+    },
+    { timeoutMs, what: `send ${id} to finish` },
+  );
+}
+
+export async function eventsOf(stack: TestStack, accountId: string, name?: string) {
+  const rows = await stack.sql<{ name: string; properties: Record<string, unknown> }[]>`
+    select name, properties from events where account_id = ${accountId} ${name ? stack.sql`and name = ${name}` : stack.sql``} order by id`;
+  return rows;
+}

@@ -256,8 +256,9 @@ describe('Send Attachment drawer (browser)', () => {
     });
 
     await drawer.getByRole('button', { name: 'Save' }).click();
-    await drawer.getByText('Someone else saved this action first', { exact: true }).waitFor();
-    expect(await drawer.getByRole('alert').textContent()).toMatch(/Reload to see their changes/);
+    await drawer.getByText('This action changed while you were editing').waitFor();
+    // The server's own words, in the banner and in the footer's alert.
+    expect(await drawer.getByRole('alert').textContent()).toMatch(/Someone else saved this action first .*Reload to see their changes/);
     await world.screenshot(page, 'drawer-conflict');
 
     await drawer.getByRole('button', { name: 'Reload the latest version' }).click();

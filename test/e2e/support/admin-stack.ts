@@ -18,7 +18,14 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Every run takes the screenshots; `UPDATE_SCREENSHOTS=1 pnpm test` writes them over the
+ * committed ones in docs/screenshots/, other runs to test-results/ (ignored), so a test run
+ * never dirties the work tree with new timestamps and account names.
+ */
+export const SCREENSHOTS_DIR = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
+);
 const TOKEN_KEY = 'send-attachment-admin.token';
 
 export interface AdminStack {

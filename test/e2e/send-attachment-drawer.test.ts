@@ -138,6 +138,23 @@ describe('Send Attachment drawer (browser)', () => {
     expect(await listActions(world.stack, account)).toHaveLength(1);
   });
 
+  it("refuses an eleventh file on Save with the server's message", async () => {
+    const account = await world.stack.createAccount();
+    const { page, drawer } = await openNewDrawer(account);
+    const names = Array.from({ length: 11 }, (_, i) => `page-${i + 1}.pdf`);
+    await fileInput(page).setInputFiles(names.map((name, i) => PDF(name, 1024 + i)));
+    for (const name of names) await uploaded(page, name);
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    const error = drawer.locator('#attachment-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/at most 10 files \(this save has 11\)/);
+    expect(await listActions(world.stack, account)).toEqual([]);
+    await drawer.getByRole('button', { name: 'Remove page-11.pdf' }).click();
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    expect((await listActions(world.stack, account))[0]!.attachments).toHaveLength(10);
+  });
+
   it('ERR-3: blocks Save without a trigger, with a required error on the trigger field', async () => {
     const account = await world.stack.createAccount();
     const { page, drawer } = await openNewDrawer(account);

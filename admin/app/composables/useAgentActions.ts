@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@urql/vue';
+import { useMutation, useQuery, type OperationResult } from '@urql/vue';
 import {
   AgentActionsQuery,
   AgentsQuery,
@@ -28,10 +28,10 @@ export function useAgentActions(agentId: Ref<string>) {
     ]);
   }
 
-  async function run<T extends { error?: unknown }>(operation: Promise<T>) {
+  async function run(operation: Promise<OperationResult>) {
     const result = await operation;
     await refresh();
-    return apiErrorOf(result.error as Parameters<typeof apiErrorOf>[0]);
+    return apiErrorOf(result.error);
   }
 
   return {

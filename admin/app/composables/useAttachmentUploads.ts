@@ -68,6 +68,7 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
     });
     // Mutate through the reactive array so Vue sees each change.
     const entry = () => entries.value.find((e) => e.key === key);
+    // The multipart spec sends the variable as null; the file travels in the part mapped to it.
     const request = postMultipart(UploadAttachmentMutation, { file: null as unknown as File }, { 'variables.file': file }, {
       token: readToken(),
       onProgress: (fraction) => {

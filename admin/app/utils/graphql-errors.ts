@@ -13,7 +13,11 @@ export interface RawGraphQLError {
   extensions?: Record<string, unknown>;
 }
 
-const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
+/** The one message the admin words itself: when no answer came back at all. */
+export const NETWORK_ERROR: RawGraphQLError = {
+  message: 'Could not reach the server. Check your connection and try again.',
+  extensions: { code: 'NETWORK' },
+};
 
 /** The first error of a response, as the server worded it. */
 export function apiErrorOf(error: CombinedError | RawGraphQLError[] | null | undefined): ApiError | null {
@@ -29,6 +33,5 @@ export function apiErrorOf(error: CombinedError | RawGraphQLError[] | null | und
       reason: typeof ext.reason === 'string' ? ext.reason : undefined,
     };
   }
-  if (!Array.isArray(error) && error.networkError) return { message: NETWORK_MESSAGE, code: 'NETWORK' };
-  return { message: NETWORK_MESSAGE, code: 'NETWORK' };
+  return { message: NETWORK_ERROR.message, code: 'NETWORK' };
 }

@@ -1,6 +1,6 @@
 import { print, type DocumentNode } from 'graphql';
 import type { TadaDocumentNode } from 'gql.tada';
-import type { RawGraphQLError } from './graphql-errors';
+import { NETWORK_ERROR, type RawGraphQLError } from './graphql-errors';
 
 export interface MultipartResult<T> {
   data?: T | null;
@@ -45,7 +45,7 @@ export function postMultipart<T, V>(
         resolve({ errors: [{ message: `The server answered ${xhr.status} without a GraphQL response.` }] });
       }
     };
-    xhr.onerror = () => resolve({ errors: [{ message: 'Could not reach the server. Check your connection and try again.', extensions: { code: 'NETWORK' } }] });
+    xhr.onerror = () => resolve({ errors: [NETWORK_ERROR] });
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
     xhr.send(form);
   });

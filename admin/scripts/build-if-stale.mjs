@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const adminDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = path.join(adminDir, '.output', 'build-stamp');
-const inputs = ['app', 'server', 'nuxt.config.ts', 'package.json', 'tsconfig.json', '../schema/schema.graphql'];
+const inputs = ['app', 'server', 'nuxt.config.ts', 'package.json', 'tsconfig.json', '../schema/schema.graphql', '../pnpm-lock.yaml'];
 
 function hashSources() {
   const hash = crypto.createHash('sha256');

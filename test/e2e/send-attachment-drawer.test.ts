@@ -301,6 +301,9 @@ describe('Send Attachment drawer (browser)', () => {
   it('can be used with the keyboard alone, and announces uploads', async () => {
     const account = await world.stack.createAccount();
     const { page } = await world.openLibrary(account);
+    // Listen from the start: Playwright turns on file-chooser interception asynchronously, so a
+    // listener added just before the key press can miss the chooser on a busy machine.
+    page.on('filechooser', (chooser) => void chooser.setFiles([JPG()]));
     await page.getByRole('button', { name: 'Add action' }).first().focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Add action' }).waitFor();
@@ -319,8 +322,7 @@ describe('Send Attachment drawer (browser)', () => {
         return page.evaluate('document.activeElement?.textContent?.trim()');
       })
       .toBe('Choose files');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-    await chooser.setFiles([JPG()]);
+    await page.keyboard.press('Enter');
     await drawer.getByRole('status').getByText('menu.jpg uploaded.').waitFor();
 
     await drawer.getByLabel('Action name').focus();

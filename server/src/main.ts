@@ -1,3 +1,4 @@
+import { startAdmin } from './infra/admin/admin-process.js';
 import { loadConfig, ConfigError } from './infra/config/config.js';
 import { openDatabase } from './infra/db/resolve.js';
 import { createLogger } from './infra/log/logger.js';
@@ -21,8 +22,11 @@ async function main() {
   const database = await openDatabase(config, log);
   const server = await startServer({ config, databaseUrl: database.url, log });
   const seeded = await seedDemo(server.services, server.database, config.dataDir, server.simulator);
+  // The built admin, same origin as its /graphql (proxied here); root `pnpm start` builds it first.
+  const admin = await startAdmin({ port: config.adminPort, apiUrl: server.url, log });
 
   console.log(`\nSend Attachment is running (started in ${Date.now() - started} ms)`);
+  if (admin) console.log(`  Admin     http://localhost:${config.adminPort}`);
   console.log(`  GraphQL   http://localhost:${server.port}/graphql`);
   console.log(`  Health    http://localhost:${server.port}/healthz`);
   console.log(`  ChatService ${server.simulator ? `simulator ${server.chatServiceUrl} (/__sim/inbox, /__sim/faults)` : server.chatServiceUrl}`);
@@ -37,6 +41,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info('server.stopping', { signal });
+    await admin?.stop();
     await server.stop();
     await database.stop();
     process.exit(0);

@@ -1,0 +1,117 @@
+import {
+  UploadAttachmentMutation,
+  type AttachmentItem,
+  type Limits,
+} from '~/components/actions/actions.documents';
+
+export type UploadStatus = 'uploading' | 'uploaded' | 'error';
+
+export interface UploadEntry {
+  key: string;
+  fileName: string;
+  sizeBytes: number;
+  /** From the server once uploaded; guessed from the extension (per `attachmentLimits`) before. */
+  kind: string | null;
+  status: UploadStatus;
+  /** 0..1 of the bytes sent. */
+  progress: number;
+  /** The server's reason, worded by the server. */
+  error: string | null;
+  attachment: AttachmentItem | null;
+}
+
+let nextKey = 0;
+
+/**
+ * The drawer's file list. Each added file is uploaded at once (`uploadAttachment`, staged on
+ * the server) so a bad file is reported on its row before Save; Save then sends only the ids.
+ */
+export function useAttachmentUploads(options: { limits: () => Limits | null; announce: (message: string) => void }) {
+  const entries = ref<UploadEntry[]>([]);
+  const aborts = new Map<string, () => void>();
+
+  function reset(existing: AttachmentItem[] = []) {
+    for (const abort of aborts.values()) abort();
+    aborts.clear();
+    entries.value = existing.map((attachment) => ({
+      key: `a${nextKey++}`,
+      fileName: attachment.fileName,
+      sizeBytes: attachment.sizeBytes,
+      kind: attachment.kind,
+      status: 'uploaded',
+      progress: 1,
+      error: null,
+      attachment,
+    }));
+  }
+
+  function guessKind(fileName: string): string | null {
+    const extension = extensionOf(fileName);
+    return options.limits()?.acceptedByKind.find((k) => k.extensions.includes(extension))?.kind ?? null;
+  }
+
+  function add(files: Iterable<File>) {
+    for (const file of files) upload(file);
+  }
+
+  function upload(file: File) {
+    const key = `f${nextKey++}`;
+    entries.value.push({
+      key,
+      fileName: file.name,
+      sizeBytes: file.size,
+      kind: guessKind(file.name),
+      status: 'uploading',
+      progress: 0,
+      error: null,
+      attachment: null,
+    });
+    // Mutate through the reactive array so Vue sees each change.
+    const entry = () => entries.value.find((e) => e.key === key);
+    // The multipart spec sends the variable as null; the file travels in the part mapped to it.
+    const request = postMultipart(UploadAttachmentMutation, { file: null as unknown as File }, { 'variables.file': file }, {
+      token: readToken(),
+      onProgress: (fraction) => {
+        const current = entry();
+        if (current) current.progress = fraction;
+      },
+    });
+    aborts.set(key, request.abort);
+    options.announce(`Uploading ${file.name}.`);
+    request.result
+      .then(({ data, errors }) => {
+        const current = entry();
+        if (!current) return;
+        const attachment = data?.uploadAttachment;
+        if (attachment) {
+          Object.assign(current, { status: 'uploaded', progress: 1, attachment, kind: attachment.kind, fileName: attachment.fileName });
+          options.announce(`${attachment.fileName} uploaded.`);
+        } else {
+          const message = apiErrorOf(errors)?.message ?? 'The upload failed.';
+          Object.assign(current, { status: 'error', error: message });
+          options.announce(`${file.name} could not be uploaded: ${message}`);
+        }
+      })
+      .catch(() => {
+        // Aborted because the row was removed: nothing to show.
+      })
+      .finally(() => aborts.delete(key));
+  }
+
+  function remove(key: string) {
+    const current = entries.value.find((e) => e.key === key);
+    aborts.get(key)?.();
+    entries.value = entries.value.filter((e) => e.key !== key);
+    if (current) options.announce(`${current.fileName} removed.`);
+  }
+
+  return {
+    entries,
+    reset,
+    add,
+    remove,
+    attachmentIds: computed(() => entries.value.flatMap((e) => (e.attachment ? [e.attachment.id] : []))),
+    uploading: computed(() => entries.value.some((e) => e.status === 'uploading')),
+    failed: computed(() => entries.value.some((e) => e.status === 'error')),
+  };
+}

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
+import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { createAction, listActions, recordSends } from './support/fixtures.js';
+
+/** S03 (enable/disable, train, flag gating) and the library, sign-in and read-only views of S01. */
+describe('Actions library (browser)', () => {
+  let world: AdminStack;
+
+  beforeAll(async () => {
+    world = await startAdminStack();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  async function agentTools(token: string, agentId: string) {
+    const res = await world.stack.client.query(token, `query ($a: ID!) { agentTools(agentId: $a) { version tools } }`, { a: agentId });
+    return res.data.agentTools as { version: number; tools: { function: { name: string } }[] };
+  }
+
+  it('signs in with an API token, shows the account and role, and signs out', async () => {
+    const account = await world.stack.createAccount();
+    const { page } = await world.open();
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in to the AI Agent admin' }).waitFor();
+
+    await page.getByLabel('API token').fill('sat_not-a-real-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The server's message, not one of ours.
+    const refusal = page.getByText(/token/i).and(page.locator('[id$="-error"]'));
+    await refusal.waitFor();
+    await world.screenshot(page, 'sign-in-refused');
+
+    await page.getByLabel('API token').fill(account.tokens.BOT_MANAGER);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();
+    const session = page.getByTestId('session');
+    await session.getByText('Role: BOT_MANAGER').waitFor();
+    expect(await session.textContent()).toContain(`Account: ${await accountName(account.accountId)}`);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the AI Agent admin' }).waitFor();
+    await page.goto(`/agents/${account.agentId}`);
+    await page.getByRole('heading', { name: 'Sign in to the AI Agent admin' }).waitFor();
+  });
+
+  it('shows a builder the empty state with Add action', async () => {
+    const account = await world.stack.createAccount();
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('heading', { name: 'No actions yet' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(2);
+    await page.getByText('Not trained yet').waitFor();
+    await world.screenshot(page, 'library-empty');
+  });
+
+  it('lists each action with its type, status, file count, usage and last update', async () => {
+    const account = await world.stack.createAccount();
+    const prices = await createAction(world.stack, account, { name: 'Price list' });
+    await createAction(world.stack, account, {
+      name: 'Product photos',
+      trigger: 'When a customer wants to see what a product looks like.',
+      enabled: false,
+      files: [
+        { name: 'sofa.png', content: (await import('../support/files.js')).FILES.png() },
+        { name: 'chair.jpg', content: (await import('../support/files.js')).FILES.jpg() },
+      ],
+    });
+    await recordSends(world.stack, account, prices.id, { sent: 12, failed: 1 });
+    const { page } = await world.openLibrary(account);
+
+    const row = page.getByRole('row', { name: /Price list/ });
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain('Send Attachment');
+    expect(text).toContain('1 file');
+    expect(text).toContain('12 sent · 1 failed');
+    expect(text).toMatch(/Last sent \w{3} \d{1,2}, \d{4}/);
+    expect(await row.getByRole('switch', { name: 'Enabled: Price list' }).getAttribute('aria-checked')).toBe('true');
+
+    const photos = page.getByRole('row', { name: /Product photos/ });
+    expect(await photos.textContent()).toContain('2 files');
+    expect(await photos.textContent()).toContain('Never sent');
+    expect(await photos.getByRole('switch', { name: 'Enabled: Product photos' }).getAttribute('aria-checked')).toBe('false');
+    await page.getByText('Changes waiting for training').waitFor();
+    await world.screenshot(page, 'library');
+  });
+
+  it('S03 AC-1: enabling an action and training makes it a callable tool, with the trained version shown', async () => {
+    const account = await world.stack.createAccount();
+    const action = await createAction(world.stack, account, { name: 'Brochure', enabled: false });
+    const { page } = await world.openLibrary(account);
+
+    await page.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    await page.getByText('“Brochure” enabled', { exact: true }).waitFor();
+    expect((await listActions(world.stack, account))[0]!.enabled).toBe(true);
+    await page.getByText('Changes waiting for training').waitFor();
+
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
+    await page.getByText('Up to date').waitFor();
+    expect(await page.getByRole('group', { name: 'Training' }).textContent()).toContain('Trained version 1');
+    const tools = await agentTools(account.tokens.ADMIN, account.agentId);
+    expect(tools.tools.map((t) => t.function.name)).toEqual([expect.stringMatching(/^qontak_send_attachment/)]);
+    expect(action.id).toBeTruthy();
+    await world.screenshot(page, 'library-trained');
+  });
+
+  it('S03 AC-2: disabling or deleting (after confirming) and re-training removes the tool', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure' });
+    await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalog.' });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
+    expect((await agentTools(account.tokens.ADMIN, account.agentId)).tools).toHaveLength(2);
+
+    await page.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    await page.getByText('“Brochure” disabled', { exact: true }).waitFor();
+    await page.getByText('Changes waiting for training').waitFor();
+
+    await page.getByRole('button', { name: 'Delete Catalog' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete “Catalog”?' });
+    await dialog.waitFor();
+    await world.screenshot(page, 'library-delete-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await listActions(world.stack, account)).toHaveLength(2);
+
+    await page.getByRole('button', { name: 'Delete Catalog' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete action' }).click();
+    await page.getByText('“Catalog” deleted', { exact: true }).waitFor();
+    await page.getByRole('row', { name: /Catalog/ }).waitFor({ state: 'detached' });
+    expect((await listActions(world.stack, account)).map((a) => a.name)).toEqual(['Brochure']);
+
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText('Agent trained: version 2', { exact: true }).waitFor();
+    expect((await agentTools(account.tokens.ADMIN, account.agentId)).tools).toEqual([]);
+  });
+
+  it('offers Send Attachment in Add action while the flag is on', async () => {
+    const account = await world.stack.createAccount();
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('button', { name: 'Add action' }).first().click();
+    const picker = page.getByRole('dialog', { name: 'Add action' });
+    await picker.getByRole('button', { name: /Send Attachment/ }).waitFor();
+    await world.screenshot(page, 'picker');
+  });
+
+  it('S03 ERR-1: with the flag off, Add action does not offer Send Attachment', async () => {
+    const account = await world.stack.createAccount({ flag: false });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('button', { name: 'Add action' }).first().click();
+    const picker = page.getByRole('dialog', { name: 'Add action' });
+    await picker.getByText('No actions are available for this agent yet.').waitFor();
+    expect(await picker.getByRole('button', { name: /Send Attachment/ }).count()).toBe(0);
+    await world.screenshot(page, 'picker-flag-off');
+  });
+
+  it('S03 UI error: a refused toggle shows the server\'s message in a toast', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure', enabled: false });
+    const { page } = await world.openLibrary(account);
+    // Ops turns the flag off while the builder has the page open.
+    await world.stack.server.services.accounts.setFeatureFlag(account.accountId, SEND_ATTACHMENT_FLAG, false);
+    await page.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    const toast = page.getByRole('region', { name: /Notifications/ }).getByText('Could not enable “Brochure”');
+    await toast.waitFor();
+    expect(await page.getByRole('switch', { name: 'Enabled: Brochure' }).getAttribute('aria-checked')).toBe('false');
+    await world.screenshot(page, 'library-toggle-refused');
+  });
+
+  for (const role of [Role.AGENT, Role.VIEWER]) {
+    it(`shows ${role} everything read-only: no Add action, toggles, delete or Train`, async () => {
+      const account = await world.stack.createAccount();
+      await createAction(world.stack, account, { name: 'Price list' });
+      const { page } = await world.openLibrary(account, role);
+      const row = page.getByRole('row', { name: /Price list/ });
+      await row.waitFor();
+      await page.getByTestId('session').getByText(`Role: ${role}`).waitFor();
+      expect(await row.textContent()).toContain('Enabled');
+      expect(await page.getByRole('switch').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Train' }).count()).toBe(0);
+      if (role === Role.VIEWER) await world.screenshot(page, 'library-read-only');
+
+      await page.getByRole('button', { name: 'View Price list' }).click();
+      const drawer = page.getByRole('dialog', { name: 'Price list' });
+      await drawer.getByText('price-list.pdf').waitFor();
+      expect(await drawer.getByLabel('Action name').isDisabled()).toBe(true);
+      expect(await drawer.getByRole('button', { name: 'Save' }).count()).toBe(0);
+      expect(await drawer.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+      expect(await drawer.getByRole('button', { name: 'Choose files' }).count()).toBe(0);
+      if (role === Role.VIEWER) await world.screenshot(page, 'drawer-read-only');
+    });
+  }
+
+  async function accountName(accountId: string) {
+    const [row] = await world.stack.sql<{ name: string }[]>`select name from accounts where id = ${accountId}`;
+    return row!.name;
+  }
+});

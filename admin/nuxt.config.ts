@@ -28,6 +28,10 @@ export default defineNuxtConfig({
   runtimeConfig: {
     // Where /graphql is forwarded; NUXT_API_URL at run time (main.ts sets it).
     apiUrl: 'http://127.0.0.1:4000',
+    public: {
+      // How often the alert banners ask for the rules' states; NUXT_PUBLIC_ALERTS_POLL_SECONDS at run time.
+      alertsPollSeconds: 30,
+    },
   },
   typescript: {
     strict: true,

@@ -35,5 +35,5 @@ export function useSession() {
     if (apiError?.code === 'UNAUTHENTICATED') signOut(apiError.message);
   });
 
-  return { me: computed(() => me.data.value?.me ?? null), fetching: me.fetching, error: me.error, canWrite, signOut };
+  return { me: computed(() => me.data.value?.me ?? null), fetching: me.fetching, error: me.error, permissions, canWrite, signOut };
 }

@@ -33,3 +33,35 @@ const KIND_ICONS: Record<string, string> = {
 export function kindIcon(kind: string | null | undefined): string {
   return (kind && KIND_ICONS[kind]) || 'i-lucide-file';
 }
+
+const integer = new Intl.NumberFormat('en');
+const oneDecimal = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
+/** "12,345" */
+export function formatNumber(value: number): string {
+  return integer.format(value);
+}
+
+/** "97.5%", or an em dash when there is no rate (nothing finished). */
+export function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${oneDecimal.format(value)}%`;
+}
+
+/** A signed change: "+2.5 pts", "−12%"; an em dash when there is nothing to compare. */
+export function formatChange(value: number | null | undefined, unit: '%' | ' pts'): string {
+  if (value === null || value === undefined) return '—';
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return `${sign}${oneDecimal.format(Math.abs(value))}${unit}`;
+}
+
+/** "850 ms", "2.4 s" */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${integer.format(ms)} ms` : `${oneDecimal.format(ms / 1000)} s`;
+}
+
+const dateTimeSeconds = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** With seconds, for delivery attempts a few seconds apart. */
+export function formatDateTimeSeconds(iso: string | null | undefined): string {
+  return iso ? dateTimeSeconds.format(new Date(iso)) : '';
+}

@@ -1,0 +1,21 @@
+import { graphql, type ResultOf } from '~/graphql/tada';
+
+export const AlertsQuery = graphql(`
+  query Alerts {
+    alerts {
+      accountId
+      accountName
+      rule
+      title
+      description
+      audience
+      threshold
+      firing
+      value
+      since
+      evaluatedAt
+    }
+  }
+`);
+
+export type AlertState = ResultOf<typeof AlertsQuery>['alerts'][number];

@@ -25,6 +25,11 @@ function endOfThisHour(now = Date.now()): number {
   return Math.floor(now / HOUR) * HOUR + HOUR;
 }
 
+/** The end of the current UTC day: ranges counted in days are whole days, today included. */
+function endOfToday(now = Date.now()): number {
+  return Math.floor(now / DAY) * DAY + DAY;
+}
+
 /** "2026-03-01" (a UTC day) → its start as an ISO instant. */
 export function utcDayStart(day: string): string {
   return new Date(`${day}T00:00:00.000Z`).toISOString();
@@ -42,7 +47,7 @@ interface RangeState {
 
 function presetState(preset: Exclude<RangePreset, 'custom'>, previous?: RangeState): RangeState {
   const def = RANGE_PRESETS.find((p) => p.value === preset)!;
-  const to = endOfThisHour();
+  const to = def.bucket === 'HOUR' ? endOfThisHour() : endOfToday();
   const from = new Date(to - def.ms).toISOString();
   return {
     preset,

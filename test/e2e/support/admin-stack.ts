@@ -36,7 +36,7 @@ export interface AdminStack {
   open(options?: { as?: string }): Promise<{ context: BrowserContext; page: Page }>;
   /** Opens the admin signed in as `role` of `account`, on that account's agent. */
   openLibrary(account: TestAccount, role?: Role): Promise<{ context: BrowserContext; page: Page }>;
-  screenshot(page: Page, name: string): Promise<void>;
+  screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void>;
   /** Waits for running animations (drawer and modal entries move focus when they end). */
   settle(page: Page): Promise<void>;
   stop(): Promise<void>;
@@ -46,9 +46,11 @@ export interface AdminStack {
  * One test file's world: the real server over its own database, the built admin in front of
  * it (same origin, /graphql proxied) and one Chromium, shared by the file's tests.
  */
-export async function startAdminStack(): Promise<AdminStack> {
-  const stack = await startTestStack();
-  const admin = await startAdmin({ port: await freePort(), apiUrl: stack.server.url, log: createLogger('error') });
+export async function startAdminStack(options: { serverEnv?: Record<string, string>; adminEnv?: Record<string, string> } = {}): Promise<AdminStack> {
+  const stack = await startTestStack(options.serverEnv);
+  const admin = await withEnv(options.adminEnv ?? {}, async () =>
+    startAdmin({ port: await freePort(), apiUrl: stack.server.url, log: createLogger('error') }),
+  );
   if (!admin) throw new Error('The admin is not built: run `pnpm build:admin`');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
@@ -77,10 +79,10 @@ export async function startAdminStack(): Promise<AdminStack> {
       return opened;
     },
     settle,
-    async screenshot(page, name) {
+    async screenshot(page, name, options = {}) {
       fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
       await settle(page);
-      await page.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png` });
+      await page.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png`, fullPage: options.fullPage });
     },
     async stop() {
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -89,6 +91,20 @@ export async function startAdminStack(): Promise<AdminStack> {
       await stack.stop();
     },
   };
+}
+
+/** The admin process inherits this process's environment: set `env` only while it starts. */
+async function withEnv<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return await run();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
 
 async function settle(page: Page) {

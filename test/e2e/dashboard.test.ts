@@ -1,0 +1,270 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../server/src/accounts/roles.js';
+import { FILES } from '../support/files.js';
+import { addRoom, createAction, invoke, simulatorOf, waitForFinalSend } from '../support/sends.js';
+import type { TestAccount } from '../support/stack.js';
+import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { createAction as createApiAction, recordSends } from './support/fixtures.js';
+
+const MB = 1024 * 1024;
+
+/**
+ * The PM's dashboard, history, drill-down, alerts and OPS page over real sends: delivered and
+ * failed through the ChatService simulator by the delivery worker, or stopped by the pre-send
+ * guards, exactly as the AI service would cause them.
+ */
+describe('Dashboard (browser)', () => {
+  let world: AdminStack;
+  /** 8 delivered (6 WhatsApp, 2 Telegram), one 5xx storm, one Instagram, one video over WhatsApp's limit. */
+  let account: TestAccount;
+  let accountName: string;
+  let stormSendId: string;
+
+  beforeAll(async () => {
+    world = await startAdminStack({
+      serverEnv: { WORKER_POLL_MS: '100', SEND_RETRY_DELAY_SECONDS: '1', QUEUE_MAINTENANCE_SECONDS: '1' },
+      adminEnv: { NUXT_PUBLIC_ALERTS_POLL_SECONDS: '1' },
+    });
+    const { stack } = world;
+    const sim = simulatorOf(stack);
+    account = await stack.createAccount();
+    [{ name: accountName }] = await stack.sql<{ name: string }[]>`select name from accounts where id = ${account.accountId}`;
+
+    const prices = await createAction(stack, account, { name: 'Price list', files: [{ name: 'price-list.pdf', content: FILES.pdf(40_000) }] });
+    const video = await createAction(stack, account, { name: 'Product video', files: [{ name: 'demo.mp4', content: FILES.mp4(17 * MB) }] });
+    const whatsapp = await addRoom(stack, account, 'whatsapp');
+    const telegram = await addRoom(stack, account, 'telegram');
+    const instagram = await addRoom(stack, account, 'instagram');
+
+    const delivered = await Promise.all(
+      [...Array(6).fill(whatsapp), ...Array(2).fill(telegram)].map((room, i) =>
+        invoke(stack, account, { actionId: prices.id, conversationId: room, caption: `Prices ${i}`, idempotencyKey: `ok-${i}` }),
+      ),
+    );
+    await Promise.all(delivered.map((r) => waitForFinalSend(stack, account, r.sendId!)));
+
+    // ChatService answers 503 to every call: three attempts, then reason 5xx.
+    await sim.setFaults({ status: 503 });
+    stormSendId = (await invoke(stack, account, { actionId: prices.id, conversationId: whatsapp, idempotencyKey: 'storm' })).sendId!;
+    expect(await waitForFinalSend(stack, account, stormSendId)).toMatchObject({ status: 'FAILED', reason: '5xx' });
+    await sim.clearFaults();
+
+    expect(await invoke(stack, account, { actionId: prices.id, conversationId: instagram })).toMatchObject({ reason: 'channel_unsupported' });
+    expect(await invoke(stack, account, { actionId: video.id, conversationId: whatsapp })).toMatchObject({ reason: 'channel_limit_exceeded' });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  async function openAs(role: Role, path: string, who: TestAccount = account) {
+    const opened = await world.open({ as: who.tokens[role] });
+    await opened.page.goto(path);
+    return opened;
+  }
+
+  /** A table row's cells, trimmed. */
+  async function cells(row: import('playwright-core').Locator) {
+    return (await row.locator('th, td').allTextContents()).map((t) => t.trim());
+  }
+
+  it('shows the KPI tiles, charts and breakdowns of the real sends, and switches the range', async () => {
+    const { page } = await openAs(Role.VIEWER, '/dashboard');
+    await page.getByRole('heading', { name: 'Send Attachment dashboard', level: 1 }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'History' }).waitFor();
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Actions', 'Dashboard', 'History']);
+
+    const tile = (name: string) => page.getByTestId(`kpi-${name}`);
+    await tile('success-rate').getByText('72.7%').waitFor();
+    expect(await tile('success-rate').textContent()).toContain('Below the 95% target');
+    expect(await tile('sends').textContent()).toContain('11');
+    expect(await tile('sends').textContent()).toContain('8 delivered');
+    expect(await tile('failures').textContent()).toContain('3');
+    expect(await tile('adoption').textContent()).toContain('100%');
+    expect(await tile('adoption').textContent()).toContain('1 of 1 active agent');
+    // Nothing finished the week before: the change in points has no base.
+    expect(await tile('week-over-week').textContent()).toContain('72.7% in the last 7 days vs — before');
+
+    const reasons = page.getByTestId('reasons');
+    for (const reason of ['5xx', 'channel_unsupported', 'channel_limit_exceeded']) {
+      expect(await cells(reasons.getByRole('row', { name: new RegExp(`^${reason}`) }))).toEqual([reason, '1', '33.3%']);
+    }
+    const byChannel = page.getByTestId('by-channel');
+    expect(await cells(byChannel.getByRole('row', { name: /^WhatsApp/ }))).toEqual(['WhatsApp', '6', '2', '75%']);
+    expect(await cells(byChannel.getByRole('row', { name: /^Telegram/ }))).toEqual(['Telegram', '2', '0', '100%']);
+    expect(await cells(byChannel.getByRole('row', { name: /^Instagram/ }))).toEqual(['Instagram', '0', '1', '0%']);
+    const byAction = page.getByTestId('by-action');
+    expect(await cells(byAction.getByRole('row', { name: /^Price list/ }))).toEqual(['Price list', '8', '2', '80%']);
+    expect(await cells(byAction.getByRole('row', { name: /^Product video/ }))).toEqual(['Product video', '0', '1', '0%']);
+    // Charts are drawn by Chart.js on canvases labelled for assistive technology.
+    expect(await page.locator('canvas[role="img"]').count()).toBe(5);
+    await world.screenshot(page, 'dashboard', { fullPage: true });
+
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    expect(await page.getByRole('button', { name: 'Per hour' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByText('Sends and failures per hour').waitFor();
+    await page.getByText('Data table').click();
+    const hourRows = page.getByRole('figure').filter({ hasText: 'Sends and failures per hour' }).locator('tbody tr');
+    expect(await hourRows.count()).toBe(24);
+    expect(await tile('sends').textContent()).toContain('11');
+
+    // A custom range of whole UTC days picks days.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.getByRole('button', { name: 'Custom' }).click();
+    await page.getByLabel('From (UTC day)').fill(day(-2));
+    await page.getByLabel('To (UTC day, included)').fill(day(0));
+    await page.getByRole('button', { name: 'Apply range' }).click();
+    await page.getByText('Sends and failures per day').waitFor();
+    expect(await page.getByRole('button', { name: 'Per day' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByText('Data table').click();
+    const dayRows = page.getByRole('figure').filter({ hasText: 'Sends and failures per day' }).locator('tbody tr');
+    expect(await dayRows.count()).toBe(3);
+    expect(await tile('sends').textContent()).toContain('11');
+  });
+
+  it('shows a firing alert as a live banner once the rules are evaluated', async () => {
+    const { page } = await openAs(Role.ADMIN, '/dashboard');
+    await page.getByTestId('kpi-success-rate').getByText('72.7%').waitFor();
+    const banners = page.getByRole('region', { name: 'Alerts' });
+    expect(await banners.getAttribute('aria-live')).toBe('polite');
+    expect(await banners.textContent()).toBe('');
+
+    await world.stack.server.services.alerts.evaluate();
+    // Polled (every second in this test): the page is not reloaded.
+    await banners.getByText('Send success rate below 90% over the last hour').waitFor();
+    await banners.getByText('Success rate below 80% for 24 hours: rollback advised').waitFor();
+    expect(await banners.textContent()).toContain('Now: 72.7%.');
+    expect(await banners.textContent()).toContain('For Hadiningbot on-call.');
+    await world.screenshot(page, 'dashboard-alert');
+  });
+
+  it('filters the history, follows a reason from the dashboard, and drills into a send with its attempts', async () => {
+    const { page } = await openAs(Role.VIEWER, '/history');
+    const count = page.getByTestId('history-count');
+    await count.getByText('11 sends match.').waitFor();
+    expect(await page.getByTestId('send-row').count()).toBe(11);
+
+    await page.getByRole('checkbox', { name: 'Failed' }).click();
+    await count.getByText('3 sends match the filters.').waitFor();
+    expect(new URL(page.url()).searchParams.get('status')).toBe('FAILED');
+    await page.getByRole('checkbox', { name: 'Telegram' }).click();
+    await page.getByTestId('history-empty').getByText('No sends match these filters').waitFor();
+    await page.getByRole('checkbox', { name: 'Telegram' }).click();
+    await page.getByRole('checkbox', { name: 'channel_limit_exceeded' }).click();
+    await count.getByText('1 send matches the filters.').waitFor();
+    expect(await page.getByTestId('send-row').textContent()).toContain('Product video');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await count.getByText('11 sends match.').waitFor();
+
+    await page.getByRole('combobox', { name: 'Action' }).click();
+    await page.getByRole('option', { name: 'Product video' }).click();
+    await count.getByText('1 send matches the filters.').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    const instagramRoom = (await page.getByTestId('send-row').filter({ hasText: 'Instagram' }).locator('td').nth(5).textContent())!.trim();
+    await page.getByLabel('Conversation').fill(instagramRoom);
+    await page.getByLabel('Conversation').press('Enter');
+    await count.getByText('1 send matches the filters.').waitFor();
+    expect(await page.getByTestId('send-row').textContent()).toContain('channel_unsupported');
+    await world.screenshot(page, 'history-filtered');
+
+    // From the dashboard's reason mix to the history, with the dashboard's time range.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: '5xx: show these sends' }).click();
+    await count.getByText('1 send matches the filters.').waitFor();
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('reason'), params.get('status'), !!params.get('from'), !!params.get('to')]).toEqual(['5xx', 'FAILED', true, true]);
+
+    await page.getByRole('link', { name: /^Details of the send/ }).click();
+    await page.waitForURL(`**/history/${stormSendId}`);
+    await page.getByRole('heading', { name: /^Send of / }).waitFor();
+    expect(await page.getByTestId('send-reason').textContent()).toContain('Failed: 5xx');
+    const file = page.getByTestId('send-file');
+    expect((await cells(file)).slice(1, 4)).toEqual(['price-list.pdf', '39 KB', 'Failed']);
+    const attempts = page.getByTestId('send-attempt');
+    expect(await attempts.count()).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      const [attempt, fileName, started, status, duration] = await cells(attempts.nth(i));
+      expect([attempt, fileName, status]).toEqual([String(i + 1), 'price-list.pdf', '503']);
+      expect(started).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+      expect(duration).toMatch(/^\d+ ms$|^\d+(\.\d)? s$/);
+    }
+    await world.screenshot(page, 'send-detail');
+
+    await page.getByRole('link', { name: 'Back to the history' }).click();
+    await count.getByText('1 send matches the filters.').waitFor();
+    expect(new URL(page.url()).searchParams.get('reason')).toBe('5xx');
+  });
+
+  it('pages through a long history with Load more', async () => {
+    const other = await world.stack.createAccount();
+    const brochure = await createApiAction(world.stack, other, { name: 'Brochure' });
+    // Rows as the runtime writes them; 30 real deliveries would only slow the test down.
+    await recordSends(world.stack, other, brochure.id, { sent: 27, failed: 3 });
+    const { page } = await openAs(Role.VIEWER, '/history', other);
+    const count = page.getByTestId('history-count');
+    await count.getByText('30 sends match; showing 25.').waitFor();
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await count.getByText('30 sends match.').waitFor();
+    expect(await page.getByTestId('send-row').count()).toBe(30);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  });
+
+  it('downloads the CSV of the current filter', async () => {
+    const { page } = await openAs(Role.VIEWER, '/history?status=FAILED');
+    await page.getByTestId('history-count').getByText('3 sends match the filters.').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^sends-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const header = csv[0]!.split(',');
+    expect(header).toContain('reason');
+    expect(csv).toHaveLength(4);
+    const reasonAt = header.indexOf('reason');
+    expect(csv.slice(1).map((line) => line.split(',')[reasonAt]).sort()).toEqual(['5xx', 'channel_limit_exceeded', 'channel_unsupported']);
+  });
+
+  it('shows the empty states of an account without sends', async () => {
+    const empty = await world.stack.createAccount();
+    const { page } = await openAs(Role.ADMIN, '/dashboard', empty);
+    await page.getByTestId('dashboard-empty').getByText('No finished sends in this range').waitFor();
+    expect(await page.getByTestId('kpi-success-rate').textContent()).toContain('No finished sends in this range');
+    await world.screenshot(page, 'dashboard-empty');
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByTestId('history-empty').getByText('No sends yet').waitFor();
+  });
+
+  it('lets OPS turn an account\'s flag off (after confirming) and on again', async () => {
+    const ops = await world.stack.createAccount();
+    await world.stack.server.services.alerts.evaluate();
+    const { page } = await openAs(Role.OPS, '/', ops);
+    // OPS reads no configuration: the admin opens on the dashboard, with the OPS page offered.
+    await page.waitForURL('**/dashboard');
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'OPS' }).waitFor();
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'History', 'OPS']);
+    await nav.getByRole('link', { name: 'OPS' }).click();
+
+    const row = page.getByRole('row', { name: new RegExp(`^${accountName}`) });
+    await row.getByText('Rollback advised').waitFor();
+    expect(await cells(row)).toEqual([`${accountName} Rollback advised`, 'On', '8', '3', '72.7%', 'Turn off']);
+    await page.getByRole('region', { name: 'Alerts' }).getByText(`${accountName}: Success rate below 80% for 24 hours: rollback advised`).waitFor();
+
+    await row.getByRole('button', { name: `Turn off Send Attachment for ${accountName}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Turn Send Attachment off for “${accountName}”?` });
+    await dialog.waitFor();
+    await world.screenshot(page, 'ops-confirm');
+    await dialog.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByText(`Send Attachment turned off for “${accountName}”`, { exact: true }).waitFor();
+    await row.getByRole('button', { name: `Turn on Send Attachment for ${accountName}` }).waitFor();
+    expect((await cells(row))[1]).toBe('Off');
+    await world.screenshot(page, 'ops');
+
+    // The AI service's next call is refused.
+    const [{ id: actionId }] = await world.stack.sql<{ id: string }[]>`select id from actions where account_id = ${account.accountId} limit 1`;
+    expect(await invoke(world.stack, account, { actionId, conversationId: 'any-room' })).toMatchObject({ status: 'REJECTED', reason: 'FEATURE_DISABLED' });
+
+    await row.getByRole('button', { name: `Turn on Send Attachment for ${accountName}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Turn on' }).click();
+    await row.getByRole('button', { name: `Turn off Send Attachment for ${accountName}` }).waitFor();
+  });
+});

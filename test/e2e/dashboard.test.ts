@@ -121,6 +121,15 @@ describe('Dashboard (browser)', () => {
     const dayRows = page.getByRole('figure').filter({ hasText: 'Sends and failures per day' }).locator('tbody tr');
     expect(await dayRows.count()).toBe(3);
     expect(await tile('sends').textContent()).toContain('11');
+
+    // 90 days by hour is more buckets than the server draws: its message, not ours.
+    await page.getByRole('button', { name: 'Last 90 days' }).click();
+    await page.getByRole('button', { name: 'Per hour' }).click();
+    await page.getByText(/choose a larger bucket or a shorter range/).waitFor();
+    await world.screenshot(page, 'dashboard-error');
+    await page.getByRole('button', { name: 'Per week' }).click();
+    await page.getByText('Sends and failures per week').waitFor();
+    expect(await page.getByText(/choose a larger bucket/).count()).toBe(0);
   });
 
   it('shows a firing alert as a live banner once the rules are evaluated', async () => {

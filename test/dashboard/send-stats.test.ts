@@ -232,10 +232,10 @@ describe('accountsOverview', () => {
     const now = new Date();
     await insertSends(stack.sql, { accountId: on.accountId, agentId: on.agentId, actionId: action, channel: 'whatsapp', status: 'SENT', at: new Date(now.getTime() - H), count: 3 });
     await insertSends(stack.sql, { accountId: on.accountId, agentId: on.agentId, actionId: action, channel: 'whatsapp', status: 'FAILED', reason: '5xx', at: new Date(now.getTime() - H), count: 1 });
-    const query = '{ accountsOverview { accountId flagEnabled sent failed successRate } }';
+    const query = '{ accountsOverview { accountId flag flagEnabled sent failed successRate } }';
     const res = await stack.client.query(on.tokens.OPS, query);
-    expect(res.data.accountsOverview).toContainEqual({ accountId: on.accountId, flagEnabled: true, sent: 3, failed: 1, successRate: 75 });
-    expect(res.data.accountsOverview).toContainEqual({ accountId: off.accountId, flagEnabled: false, sent: 0, failed: 0, successRate: null });
+    expect(res.data.accountsOverview).toContainEqual({ accountId: on.accountId, flag: 'ai_agent_send_attachment_action', flagEnabled: true, sent: 3, failed: 1, successRate: 75 });
+    expect(res.data.accountsOverview).toContainEqual({ accountId: off.accountId, flag: 'ai_agent_send_attachment_action', flagEnabled: false, sent: 0, failed: 0, successRate: null });
     expect((await stack.client.query(on.tokens.ADMIN, query)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

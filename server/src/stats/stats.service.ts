@@ -104,7 +104,7 @@ export class StatsService {
   async accountsOverview(viewer: Viewer | null, now = new Date()) {
     requirePermission(viewer, Permission.FLAGS_WRITE);
     const rows = await this.stats.accountsOverview(new Date(now.getTime() - WEEK), now, SEND_ATTACHMENT_FLAG);
-    return rows.map(withRate);
+    return rows.map((row) => ({ ...withRate(row), flag: SEND_ATTACHMENT_FLAG }));
   }
 
   private scopeOf(viewer: Viewer | null, args: StatsArgs): StatsScope {

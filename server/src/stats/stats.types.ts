@@ -117,6 +117,9 @@ export class AccountOverview extends Outcomes {
   @Field(() => String)
   accountName!: string;
 
+  @Field(() => String, { description: 'The feature flag `flagEnabled` reports; pass it to setFeatureFlag.' })
+  flag!: string;
+
   @Field(() => Boolean)
   flagEnabled!: boolean;
 }

@@ -5,6 +5,7 @@ export const AccountsOverviewQuery = graphql(`
     accountsOverview {
       accountId
       accountName
+      flag
       flagEnabled
       sent
       failed

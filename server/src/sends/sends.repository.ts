@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
-import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
+import { accounts, actions, agentToolsets, featureFlags, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
 
 export type SendRow = typeof sends.$inferSelect;
@@ -58,10 +58,6 @@ export class SendsRepository {
     await this.db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
   }
 
-  async notify(channel: string): Promise<void> {
-    await this.db.execute(sql`select pg_notify(${channel}, '')`);
-  }
-
   async findByIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
     const [row] = await this.db
       .select()
@@ -76,12 +72,43 @@ export class SendsRepository {
     return row;
   }
 
-  /** Frees a key older than its retention, so the unique index lets it be used again. */
-  async releaseIdempotencyKey(accountId: string, key: string): Promise<void> {
-    await this.db
-      .update(sends)
-      .set({ idempotencyKey: null })
+  /**
+   * Under the invoke's lock: the send holding `key` if it is younger than `withinSeconds` (a
+   * duplicate). A holder older than that is released (its key set to null), so the unique
+   * index lets the key be used again. One query when the key is new, the common case.
+   */
+  async claimIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
+    const [row] = await this.db
+      .select({ send: sends, live: sql<boolean>`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})` })
+      .from(sends)
       .where(and(eq(sends.accountId, accountId), eq(sends.idempotencyKey, key)));
+    if (!row) return undefined;
+    if (row.live) return row.send;
+    await this.db.update(sends).set({ idempotencyKey: null }).where(eq(sends.id, row.send.id));
+    return undefined;
+  }
+
+  /**
+   * What invoke checks before the room lookup, in one round trip: the account's ChatService
+   * token, whether `flag` is on, the live action (null if missing or deleted), and whether
+   * the agent's last trained tool set holds it. Undefined when the account does not exist.
+   */
+  async invokeContext(accountId: string, actionId: string, flag: string) {
+    const [row] = await this.db
+      .select({
+        chatServiceToken: accounts.chatServiceToken,
+        flagOn: sql<boolean>`coalesce(${featureFlags.enabled}, false)`,
+        action: actions,
+        trained: sql<boolean>`coalesce((
+          select ${actionId}::uuid = any(${agentToolsets.actionIds}) from ${agentToolsets}
+          where ${agentToolsets.accountId} = ${accounts.id} and ${agentToolsets.agentId} = ${actions.agentId}
+          order by ${agentToolsets.version} desc limit 1), false)`,
+      })
+      .from(accounts)
+      .leftJoin(featureFlags, and(eq(featureFlags.accountId, accounts.id), eq(featureFlags.flag, flag)))
+      .leftJoin(actions, and(eq(actions.accountId, accounts.id), eq(actions.id, actionId), isNull(actions.deletedAt)))
+      .where(eq(accounts.id, accountId));
+    return row;
   }
 
   async findRecent(accountId: string, actionId: string, conversationId: string, withinSeconds: number) {

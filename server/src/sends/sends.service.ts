@@ -1,8 +1,5 @@
-import type { AccountsService } from '../accounts/accounts.service.js';
-import { Permission } from '../accounts/roles.js';
+import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import type { ActionsRepository } from '../actions/actions.repository.js';
-import type { AgentsService } from '../agents/agents.service.js';
 import { CHANNELS, channelRefusal, isChannelId, type ChannelRule } from '../channels/channels.js';
 import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { EVENTS, recordEvent } from '../events/events.js';
@@ -14,7 +11,8 @@ import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
-import { enqueueInTransaction, JOBS, SENDS_QUEUED_CHANNEL, type Queue } from '../infra/queue/queue.js';
+import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
+import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import { captionFor } from './caption.js';
 import { deliveryJobOptions } from './sends.jobs.js';
 import type { SendCursor, SendListFilter, SendRow, SendsRepository } from './sends.repository.js';
@@ -33,6 +31,8 @@ const MAX_KEY_CHARS = 255;
 const MAX_CONVERSATION_ID_CHARS = 255;
 const MAX_CALL_CAPTION_CHARS = 10_000;
 const DEFAULT_PAGE = 20;
+/** Stands in for an action id that is not a UUID: matches no row, so the call is NOT_FOUND. */
+const NO_ACTION = '00000000-0000-0000-0000-000000000000';
 const MAX_PAGE = 100;
 
 interface GuardFailure {
@@ -75,13 +75,11 @@ export class SendsService {
   constructor(
     private readonly database: Database,
     private readonly sends: SendsRepository,
-    private readonly actions: ActionsRepository,
     private readonly files: FilesRepository,
-    private readonly agents: AgentsService,
-    private readonly accounts: AccountsService,
     private readonly blobs: BlobStore,
     private readonly chatService: ChatServiceClient,
     private readonly queue: Queue,
+    private readonly wakeWorkers: WakeNotifier,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
   ) {}
@@ -99,28 +97,34 @@ export class SendsService {
     const earlier = await this.findDuplicate(this.sends, accountId, call);
     if (earlier) return receiptOf(earlier, true);
 
-    if (!(await this.accounts.isSendAttachmentEnabled(accountId))) return rejected(RejectReason.FEATURE_DISABLED);
-    const action = isUuid(call.actionId) ? await this.actions.find(accountId, call.actionId) : undefined;
+    // One round trip for what the checks below read (flag, action, training, ChatService token),
+    // with the pinned files beside it: invoke is the hot path (see docs/benchmarks.md).
+    const actionId = isUuid(call.actionId) ? call.actionId : NO_ACTION;
+    const [context, pinned] = await Promise.all([
+      this.sends.invokeContext(accountId, actionId, SEND_ATTACHMENT_FLAG),
+      this.files.listPinned([actionId]),
+    ]);
+    if (!context) throw AppError.notFound(`Account ${accountId}`);
+    if (!context.flagOn) return rejected(RejectReason.FEATURE_DISABLED);
+    const { action } = context;
     if (!action) return rejected(RejectReason.NOT_FOUND);
     if (!action.enabled) return rejected(RejectReason.ACTION_DISABLED);
-    const toolset = await this.agents.latestToolset(accountId, action.agentId);
-    if (!toolset.actionIds.includes(action.id)) return rejected(RejectReason.NOT_TRAINED);
+    if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
 
-    const account = await this.accounts.requireAccount(accountId);
-    const lookup = await this.chatService.getRoom(account.chatServiceToken, call.conversationId);
+    const lookup = await this.chatService.getRoom(context.chatServiceToken, call.conversationId);
     if (lookup.kind === 'not_found' || (lookup.kind === 'found' && lookup.room.accountId !== accountId)) {
       return rejected(RejectReason.NOT_FOUND);
     }
     const channelId = lookup.kind === 'found' ? lookup.room.channel : null;
     const channel = channelId && isChannelId(channelId) ? CHANNELS[channelId] : null;
-    const pinned = await this.files.listPinned([action.id]);
     const failure =
       lookup.kind === 'unavailable'
         ? { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` }
         : await this.preSendGuard(channelId!, channel, pinned);
     const caption = captionFor(action, call.caption, channel);
 
-    return inTransaction(this.database, async ({ db, executor }) => {
+    let queued = false;
+    const receipt = await inTransaction(this.database, async ({ db, executor }) => {
       const sends = this.sends.with(db);
       await sends.lockTransaction(
         call.idempotencyKey
@@ -128,9 +132,10 @@ export class SendsService {
           : `invoke:${accountId}:${action.id}:${call.conversationId}`,
       );
       // Checked again under the lock: of two concurrent duplicates, the second waits and finds the first.
-      const duplicate = await this.findDuplicate(sends, accountId, call);
+      const duplicate = call.idempotencyKey
+        ? await sends.claimIdempotencyKey(accountId, call.idempotencyKey, IDEMPOTENCY_KEY_TTL_SECONDS)
+        : await this.findDuplicate(sends, accountId, call);
       if (duplicate) return receiptOf(duplicate, true);
-      if (call.idempotencyKey) await sends.releaseIdempotencyKey(accountId, call.idempotencyKey);
 
       const send = await sends.insert(
         {
@@ -172,10 +177,13 @@ export class SendsService {
         this.log.info('sends.guard_failed', { sendId: send.id, reason: failure.reason, detail: failure.detail });
       } else {
         await enqueueInTransaction(this.queue, executor, JOBS.SEND_DELIVER, { sendId: send.id, accountId }, deliveryJobOptions(this.config));
-        await sends.notify(SENDS_QUEUED_CHANNEL);
+        queued = true;
       }
       return receiptOf(send, false);
     });
+    // After the commit, so the job is visible to the worker it wakes (see WakeNotifier).
+    if (queued) this.wakeWorkers.notify();
+    return receipt;
   }
 
   async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {

@@ -32,6 +32,11 @@ export interface Config {
   queueMaintenanceSeconds: number;
   /** Timeout of a room lookup (the invoke path waits on it). */
   chatServiceTimeoutMs: number;
+  /**
+   * How long a room's account and channel, once found, are reused by invokes without asking
+   * ChatService again (0: every invoke asks). A room does not change account or channel.
+   */
+  chatServiceRoomCacheSeconds: number;
   /** Timeout of one file upload to ChatService. */
   chatServiceUploadTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -95,6 +100,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sendJobExpireSeconds: int('SEND_JOB_EXPIRE_SECONDS', 30, 1, 3600),
     queueMaintenanceSeconds: int('QUEUE_MAINTENANCE_SECONDS', 10, 1, 3600),
     chatServiceTimeoutMs: int('CHAT_SERVICE_TIMEOUT_MS', 1500, 50, 60_000),
+    chatServiceRoomCacheSeconds: int('CHAT_SERVICE_ROOM_CACHE_SECONDS', 60, 0, 86400),
     chatServiceUploadTimeoutMs: int('CHAT_SERVICE_UPLOAD_TIMEOUT_MS', 120_000, 50, 3_600_000),
     logLevel,
   };

@@ -1,5 +1,5 @@
 import { runLoad, type LoadResult } from './load.js';
-import { createTrainedAction, INVOKE, report, smallPdf, startServerProcess, type Figure } from './lib.js';
+import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startServerProcess, type Figure } from './lib.js';
 
 /**
  * invokeSendAttachment latency (p50, p99) and throughput at 1, 16 and 64 concurrent clients,
@@ -42,10 +42,21 @@ try {
     );
   for (const concurrency of LEVELS) {
     const spec = { url, headers, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS };
-    const ceiling = await runLoad({ ...spec, body: typenameBody }, { cpus: LOAD_CPUS });
+    // INVOKE_ONLY=1 skips the ceiling (for profiling the invoke path alone).
+    const ceiling = process.env.INVOKE_ONLY
+      ? { rps: NaN, p50: NaN, p99: NaN, max: NaN, errors: 0, requests: 0, firstError: null, loaderCpu: 0 }
+      : await runLoad({ ...spec, body: typenameBody }, { cpus: LOAD_CPUS });
     line('__typename', concurrency, ceiling);
+    const meter = cpuMeter(server);
     const invoke = await runLoad({ ...spec, body: invokeBody }, { cpus: LOAD_CPUS });
+    const cpu = meter.stop();
     line('invoke', concurrency, invoke);
+    // Over warm-up and measured window alike: CPU per call, a figure other load on the machine moves less.
+    const calls = invoke.rps * ((DURATION_MS + WARMUP_MS) / 1000);
+    console.error(
+      `    CPU per invoke: server ${round1((cpu.nodeSeconds * 1000) / calls)} ms, Postgres ${round1((cpu.postgresSeconds * 1000) / calls)} ms ` +
+        `(server ${Math.round((cpu.nodeSeconds * 100000) / (DURATION_MS + WARMUP_MS))}% of a core, Postgres ${Math.round((cpu.postgresSeconds * 100000) / (DURATION_MS + WARMUP_MS))}%)`,
+    );
     if (invoke.errors > 0) throw new Error(`invoke answered ${invoke.errors} errors: ${invoke.firstError}`);
     figures.push(
       { name: `invoke c=${concurrency}: throughput`, value: invoke.rps, unit: 'calls/s', baseline: { name: '{ __typename }', value: ceiling.rps } },

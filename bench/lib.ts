@@ -193,3 +193,45 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round1 = (x: number) => Math.round(x * 10) / 10;
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** The embedded Postgres of a server process: the postmaster and every backend it forked. */
+function postgresPids(server: ServerProcess): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(server.dataDir, 'postgres', 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Starts counting CPU seconds of the server process and of its Postgres; `stop()` returns both. */
+export function cpuMeter(server: ServerProcess) {
+  const before = { node: cpuOf(server.child.pid!), pg: new Map(postgresPids(server).map((p) => [p, cpuOf(p)])) };
+  return {
+    stop() {
+      const node = cpuOf(server.child.pid!) - before.node;
+      let pg = 0;
+      for (const pid of postgresPids(server)) pg += cpuOf(pid) - (before.pg.get(pid) ?? 0);
+      return { nodeSeconds: node, postgresSeconds: pg };
+    },
+  };
+}

@@ -128,10 +128,13 @@ export class SendsRepository {
     return row;
   }
 
-  async insert(send: NewSend, files: NewSendFile[]): Promise<SendRow> {
+  async insert(send: NewSend): Promise<SendRow> {
     const [row] = await this.db.insert(sends).values(send).returning();
-    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId: row!.id })));
     return row!;
+  }
+
+  async insertFiles(sendId: string, files: NewSendFile[]): Promise<void> {
+    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId })));
   }
 
   async find(accountId: string, id: string): Promise<SendRow | undefined> {

@@ -75,7 +75,9 @@ export function inTransaction<T>(database: Database, fn: (scope: TransactionScop
     const scope: TransactionScope = {
       // A transaction handle lacks `options`, which drizzle reads for its type parsers; they
       // are the pool's (drizzle already set its parsers there when it was connected).
-      db: drizzle(preparing(Object.assign(tx, { options: database.sql.options }) as unknown as Sql), { schema }),
+      // No `schema` here: drizzle() walks the whole schema for the relational API on every call
+      // (measurable per invoke), and no transaction uses that API (`db.query.*`).
+      db: drizzle(preparing(Object.assign(tx, { options: database.sql.options }) as unknown as Sql)) as unknown as Db,
       executor: {
         executeSql: async (text, values) => ({
           rows: await tx.unsafe(text, values.map(asNodePostgresWould) as postgres.ParameterOrJSON<never>[]),

@@ -195,6 +195,24 @@ export class SendsService {
     return receipt;
   }
 
+  /**
+   * The sweeper (every minute): gives each orphaned send (see SendsRepository.findOrphaned) a
+   * new delivery job. Delivery resumes at its first undelivered file and keeps its count of
+   * failed ChatService attempts, so MAX_SEND_ATTEMPTS still holds. Returns how many it requeued.
+   */
+  async requeueOrphaned(olderThanSeconds: number, limit = 500): Promise<number> {
+    const orphans = await this.sends.findOrphaned(JOBS.SEND_DELIVER, olderThanSeconds, limit);
+    for (const orphan of orphans) {
+      await inTransaction(this.database, async ({ db, executor }) => {
+        await this.sends.with(db).touch(orphan.id);
+        await enqueueInTransaction(this.queue, executor, JOBS.SEND_DELIVER, { sendId: orphan.id, accountId: orphan.accountId }, deliveryJobOptions(this.config));
+      });
+      this.log.warn('sends.requeued_orphan', { sendId: orphan.id });
+    }
+    if (orphans.length > 0) this.wakeWorkers.notify();
+    return orphans.length;
+  }
+
   async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
     const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
     const size = first ?? DEFAULT_PAGE;

@@ -59,14 +59,27 @@ export class SendLocks {
   }
 
   async tryLock(sendId: string): Promise<boolean> {
-    const conn = await this.conn();
-    const [row] = await conn`select pg_try_advisory_lock(hashtext(${`send:${sendId}`})) as locked`;
+    const [row] = await this.run((conn) => conn`select pg_try_advisory_lock(hashtext(${`send:${sendId}`})) as locked`);
     return row?.locked === true;
   }
 
   async unlock(sendId: string): Promise<void> {
-    const conn = await this.conn();
-    await conn`select pg_advisory_unlock(hashtext(${`send:${sendId}`}))`;
+    await this.run((conn) => conn`select pg_advisory_unlock(hashtext(${`send:${sendId}`}))`);
+  }
+
+  /**
+   * A failed statement usually means the connection died (Postgres restarted): its locks died
+   * with it, so the next call reserves a fresh connection instead of reusing the dead one.
+   */
+  private async run<T>(fn: (conn: Awaited<ReturnType<Sql['reserve']>>) => Promise<T>): Promise<T> {
+    const reserved = this.conn();
+    try {
+      return await fn(await reserved);
+    } catch (error) {
+      if (this.connection === reserved) this.connection = undefined;
+      void reserved.then((conn) => conn.release()).catch(() => {});
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

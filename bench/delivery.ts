@@ -45,10 +45,14 @@ async function until(what: string, timeoutMs: number, intervalMs: number, probe:
   }
 }
 
-/** SENDS invokes from CLIENTS concurrent clients; sends/s from the first invoke to the last message in the inbox. */
-async function throughput(actionId: string, label: string) {
+/**
+ * SENDS invokes from CLIENTS concurrent clients; sends/s from the first invoke (or, with
+ * `startWorkers`, from when the workers it starts after the invokes are running: delivery alone,
+ * from a full queue) to the last message in the inbox.
+ */
+async function throughput(actionId: string, label: string, startWorkers?: () => Promise<void>) {
   const room = await newRoom();
-  const started = Date.now();
+  let started = Date.now();
   const load = await runLoad({
     url: `${server.url}/graphql`,
     headers: { authorization: `Bearer ${server.tokens.AI_SERVICE}` },
@@ -59,6 +63,10 @@ async function throughput(actionId: string, label: string) {
     count: SENDS,
   });
   if (load.errors > 0) throw new Error(`invoke errors: ${load.firstError}`);
+  if (startWorkers) {
+    await startWorkers();
+    started = Date.now();
+  }
   await until(`${SENDS} messages in the inbox`, 300_000, 100, async () => (await calls(room)) >= SENDS);
   const messages = await inbox(room);
   const last = Math.max(...messages.map((m) => Date.parse(m.receivedAt)));
@@ -130,6 +138,11 @@ try {
   workers.push(await spawnWorker(server));
   const two = await throughput(actionId, 'e2e-2-workers');
   await Promise.all(workers.splice(0).map((w) => w.stop()));
+  // The same with the queue filled first: what the two workers deliver without invokes competing for the CPU.
+  const drain = await throughput(actionId, 'drain-2-workers', async () => {
+    workers.push(...(await Promise.all([spawnWorker(server), spawnWorker(server)])));
+  });
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
 
   const bossOne = await pgBossAlone(1);
   const bossTwo = await pgBossAlone(2);
@@ -139,6 +152,7 @@ try {
     { name: 'e2e: single small file invoke→inbox p95, idle', value: percentile(latencies, 0.95), unit: 'ms' },
     { name: 'e2e: sends/s, 1 worker process', value: one, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 1 process', value: bossOne } },
     { name: 'e2e: sends/s, 2 worker processes', value: two, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
+    { name: 'delivery alone from a full queue: sends/s, 2 worker processes', value: drain, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
   ];
   report(figures.map((f) => ({ ...f, value: round1(f.value) })));
 } finally {

@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The reliability suite has its own command and config (vitest.reliability.config.ts).
+    exclude: ['test/reliability/**', '**/node_modules/**'],
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     globalSetup: ['test/support/global-setup.ts', 'test/e2e/support/build-admin.ts'],

@@ -31,20 +31,28 @@ export interface ServerProcess {
   url: string;
   dataDir: string;
   tokens: Record<string, string>;
+  accountId: string;
   agentId: string;
+  /** The demo rooms (ChatService conversation ids) by channel. */
+  rooms: Record<string, string>;
+  /** The simulator's base URL (it runs inside the server process). */
+  chatServiceUrl: string;
+  /** The embedded Postgres the server started, for workers and direct queries. */
+  databaseUrl: string;
   startupMs: number;
   stop(): Promise<void>;
 }
 
 /** `pnpm start`'s entry point as its own process on a throwaway DATA_DIR (embedded Postgres). */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const port = await freePort();
+  const chatServicePort = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', CHAT_SERVICE_PORT: String(await freePort()), ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', CHAT_SERVICE_PORT: String(chatServicePort), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -62,12 +70,19 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   const text = fs.readFileSync(path.join(dataDir, 'demo-tokens.txt'), 'utf8');
   const tokens = Object.fromEntries([...text.matchAll(/^\s+(\w+)\s+(sat_\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
   const agentId = /agent ([0-9a-f-]{36})/.exec(text)![1]!;
+  const accountId = /Demo account ([0-9a-f-]{36})/.exec(text)![1]!;
+  const rooms = Object.fromEntries([...text.matchAll(/^\s+room (\w+)\s+([0-9a-f-]{36})$/gm)].map((m) => [m[1]!, m[2]!]));
+  const pgPort = fs.readFileSync(path.join(dataDir, 'postgres', 'port'), 'utf8').trim();
   return {
     child,
     url,
     dataDir,
     tokens,
+    accountId,
     agentId,
+    rooms,
+    chatServiceUrl: `http://127.0.0.1:${chatServicePort}`,
+    databaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/send_attachment`,
     startupMs,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -88,4 +103,135 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 /** Resets the peak (VmHWM) to the current RSS, so the next peak is this phase's. */
 export function resetPeak(pid: number): void {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** One GraphQL call over HTTP; throws on errors. */
+export async function gql<T = any>(server: Pick<ServerProcess, 'url'>, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+const SAVE = `mutation($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
+  saveSendAttachmentAction(input: $input, files: $files) { id } }`;
+
+/** A small valid PDF of `size` bytes, varied so different sizes hash differently. */
+export function smallPdf(size = 2048, seed = 0): Buffer {
+  const out = Buffer.alloc(size, 0x20);
+  Buffer.from('%PDF-1.7\n').copy(out);
+  for (let i = 9; i < size; i += 97) out[i] = (i + seed) % 251;
+  return out;
+}
+
+/** Saves a Send Attachment action pinning `files` (as ADMIN) and trains the agent; returns the action id. */
+export async function createTrainedAction(server: ServerProcess, files: { name: string; content: Buffer }[]): Promise<string> {
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({
+      query: SAVE,
+      variables: {
+        input: { agentId: server.agentId, name: 'Bench', trigger: 'When asked for the price list.', contentMode: 'AI', attachmentIds: [] },
+        files: files.map(() => null),
+      },
+    }),
+  );
+  form.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+  files.forEach((f, i) => form.append(String(i), new Blob([new Uint8Array(f.content)]), f.name));
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.tokens.ADMIN}`, 'apollo-require-preflight': 'true' },
+    body: form,
+  });
+  const body = (await res.json()) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  await gql(server, server.tokens.ADMIN!, 'mutation($a: ID!) { trainAgent(agentId: $a) { version } }', { a: server.agentId });
+  return body.data.saveSendAttachmentAction.id as string;
+}
+
+export const INVOKE = 'mutation($input: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $input) { sendId status reason deduplicated } }';
+
+/** `pnpm ops worker` as its own process on the server's database, storage and simulator; resolves once it runs. */
+export async function spawnWorker(server: ServerProcess, env: Record<string, string> = {}): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli/ops.ts', 'worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: server.databaseUrl,
+      DATA_DIR: server.dataDir,
+      CHAT_SERVICE_URL: server.chatServiceUrl,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      if (err.includes('worker.started')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+export const round1 = (x: number) => Math.round(x * 10) / 10;
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** The embedded Postgres of a server process: the postmaster and every backend it forked. */
+function postgresPids(server: ServerProcess): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(server.dataDir, 'postgres', 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Starts counting CPU seconds of the server process and of its Postgres; `stop()` returns both. */
+export function cpuMeter(server: ServerProcess) {
+  const before = { node: cpuOf(server.child.pid!), pg: new Map(postgresPids(server).map((p) => [p, cpuOf(p)])) };
+  return {
+    stop() {
+      const node = cpuOf(server.child.pid!) - before.node;
+      let pg = 0;
+      for (const pid of postgresPids(server)) pg += cpuOf(pid) - (before.pg.get(pid) ?? 0);
+      return { nodeSeconds: node, postgresSeconds: pg };
+    },
+  };
 }

@@ -61,6 +61,10 @@ export async function startServer(options: {
   await queue.work(JOBS.FILES_CLEANUP, async () => {
     await services.files.removeStale(config.stagedUploadTtlHours);
   });
+  await queue.schedule(JOBS.SENDS_SWEEP, '* * * * *');
+  await queue.work(JOBS.SENDS_SWEEP, async () => {
+    await services.sends.requeueOrphaned(config.sendSweepAfterSeconds);
+  });
   await queue.schedule(JOBS.ALERTS_EVALUATE, '* * * * *');
   await queue.work(JOBS.ALERTS_EVALUATE, async () => {
     await services.alerts.evaluate();

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import { KNOWN_FLAGS, Permission, permissionsOf, Role, SEND_ATTACHMENT_FLAG } from './roles.js';
 import { requirePermission, type Viewer } from './viewer.js';
@@ -14,7 +15,16 @@ function newToken(): string {
   return `sat_${crypto.randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * How long a known token's account and role are reused without reading api_tokens again.
+ * Every request authenticates, so this takes one query off each. Tokens are never edited and
+ * there is no revocation yet; when one is added, it must clear this cache (or wait this long).
+ */
+const TOKEN_CACHE_MS = 30_000;
+
 export class AccountsService {
+  private readonly viewers = new TtlCache<Viewer>(TOKEN_CACHE_MS);
+
   constructor(private readonly accounts: AccountsRepository) {}
 
   async createAccount(name: string) {
@@ -38,8 +48,15 @@ export class AccountsService {
   async authenticate(authorization: string | undefined): Promise<Viewer | null> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return null;
-    const row = await this.accounts.findTokenByHash(hashToken(match[1]!));
-    return row ? { accountId: row.accountId, role: row.role as Role, tokenId: row.id } : null;
+    const hash = hashToken(match[1]!);
+    const cached = this.viewers.get(hash);
+    if (cached) return cached;
+    // Unknown tokens are not cached: a flood of made-up tokens must not push out real ones.
+    const row = await this.accounts.findTokenByHash(hash);
+    if (!row) return null;
+    const viewer = Object.freeze({ accountId: row.accountId, role: row.role as Role, tokenId: row.id });
+    this.viewers.set(hash, viewer);
+    return viewer;
   }
 
   async me(viewer: Viewer | null) {

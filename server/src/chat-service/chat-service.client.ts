@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FileKind } from '../files/limits.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 import { multipartBody } from './multipart.js';
 
 /** A ChatService conversation room: which account it belongs to and its channel. */
@@ -42,17 +43,37 @@ export interface ChatServiceClientOptions {
   /** Room lookups sit on the invoke path: keep this short. */
   timeoutMs: number;
   uploadTimeoutMs: number;
+  /**
+   * How long a found room (its account and channel) is reused without asking ChatService
+   * again; 0 asks every time. Only found rooms are kept: a room created a moment ago, or one
+   * whose lookup failed, is asked for again at the next invoke.
+   */
+  roomCacheMs?: number;
 }
 
 /** Speaks ChatService's two endpoints with the account's token. */
 export class ChatServiceClient {
-  constructor(private readonly options: ChatServiceClientOptions) {}
+  /** Keyed by token and room: a room is only ever served to a caller holding the token that found it. */
+  private readonly rooms: TtlCache<Room>;
+
+  constructor(private readonly options: ChatServiceClientOptions) {
+    this.rooms = new TtlCache<Room>(options.roomCacheMs ?? 0);
+  }
 
   get baseUrl(): string {
     return this.options.baseUrl;
   }
 
   async getRoom(token: string, roomId: string): Promise<RoomLookup> {
+    const key = `${token}\u0000${roomId}`;
+    const cached = this.rooms.get(key);
+    if (cached) return { kind: 'found', room: cached };
+    const lookup = await this.lookUpRoom(token, roomId);
+    if (lookup.kind === 'found') this.rooms.set(key, lookup.room);
+    return lookup;
+  }
+
+  private async lookUpRoom(token: string, roomId: string): Promise<RoomLookup> {
     const url = `${this.options.baseUrl}/api/core/v1/rooms/${encodeURIComponent(roomId)}`;
     try {
       const res = await fetch(url, {

@@ -20,7 +20,8 @@ import { StatsService } from '../stats/stats.service.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/db.js';
 import type { Logger } from './log/logger.js';
-import type { Queue } from './queue/queue.js';
+import { SENDS_QUEUED_CHANNEL, type Queue } from './queue/queue.js';
+import { WakeNotifier } from './queue/wake-notifier.js';
 
 export interface Infrastructure {
   config: Readonly<Config>;
@@ -37,6 +38,7 @@ export function createChatServiceClient(config: Readonly<Config>, baseUrl: strin
     baseUrl,
     timeoutMs: config.chatServiceTimeoutMs,
     uploadTimeoutMs: config.chatServiceUploadTimeoutMs,
+    roomCacheMs: config.chatServiceRoomCacheSeconds * 1000,
   });
 }
 
@@ -56,13 +58,11 @@ export function createServices(infra: Infrastructure) {
   const sends = new SendsService(
     infra.database,
     sendsRepo,
-    actionsRepo,
     filesRepo,
-    agents,
-    accounts,
     infra.blobs,
     infra.chatService,
     infra.queue,
+    new WakeNotifier(infra.database.sql, SENDS_QUEUED_CHANNEL, infra.log),
     infra.config,
     infra.log,
   );

@@ -48,6 +48,8 @@ export function deliveryJobOptions(config: Pick<Config, 'sendRetryDelaySeconds' 
  * worker at a time even if its job is handed out twice (pg-boss is at-least-once). If the
  * process dies, its connection closes and Postgres drops the locks with it.
  */
+const LOCK_TIMEOUT_MS = 5000;
+
 export class SendLocks {
   private connection: Promise<Awaited<ReturnType<Sql['reserve']>>> | undefined;
 
@@ -59,14 +61,35 @@ export class SendLocks {
   }
 
   async tryLock(sendId: string): Promise<boolean> {
-    const conn = await this.conn();
-    const [row] = await conn`select pg_try_advisory_lock(hashtext(${`send:${sendId}`})) as locked`;
+    const [row] = await this.run((conn) => conn`select pg_try_advisory_lock(hashtext(${`send:${sendId}`})) as locked`);
     return row?.locked === true;
   }
 
   async unlock(sendId: string): Promise<void> {
-    const conn = await this.conn();
-    await conn`select pg_advisory_unlock(hashtext(${`send:${sendId}`}))`;
+    await this.run((conn) => conn`select pg_advisory_unlock(hashtext(${`send:${sendId}`}))`);
+  }
+
+  /**
+   * A failed statement usually means the connection died (Postgres restarted): its locks died
+   * with it, so the next call reserves a fresh connection instead of reusing the dead one.
+   */
+  private async run<T>(fn: (conn: Awaited<ReturnType<Sql['reserve']>>) => Promise<T>): Promise<T> {
+    const reserved = this.conn();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A reserved connection whose server went away can leave a statement unanswered for ever
+      // (seen after a Postgres restart): the job would then never settle nor expire.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`advisory lock statement unanswered after ${LOCK_TIMEOUT_MS} ms`)), LOCK_TIMEOUT_MS);
+      });
+      return await Promise.race([reserved.then(fn), timeout]);
+    } catch (error) {
+      if (this.connection === reserved) this.connection = undefined;
+      void reserved.then((conn) => conn.release()).catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
-import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
+import { accounts, actions, agentToolsets, featureFlags, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
 
 export type SendRow = typeof sends.$inferSelect;
@@ -58,10 +58,6 @@ export class SendsRepository {
     await this.db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
   }
 
-  async notify(channel: string): Promise<void> {
-    await this.db.execute(sql`select pg_notify(${channel}, '')`);
-  }
-
   async findByIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
     const [row] = await this.db
       .select()
@@ -76,12 +72,67 @@ export class SendsRepository {
     return row;
   }
 
-  /** Frees a key older than its retention, so the unique index lets it be used again. */
-  async releaseIdempotencyKey(accountId: string, key: string): Promise<void> {
-    await this.db
-      .update(sends)
-      .set({ idempotencyKey: null })
+  /**
+   * Under the invoke's lock: the send holding `key` if it is younger than `withinSeconds` (a
+   * duplicate). A holder older than that is released (its key set to null), so the unique
+   * index lets the key be used again. One query when the key is new, the common case.
+   */
+  async claimIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
+    const [row] = await this.db
+      .select({ send: sends, live: sql<boolean>`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})` })
+      .from(sends)
       .where(and(eq(sends.accountId, accountId), eq(sends.idempotencyKey, key)));
+    if (!row) return undefined;
+    if (row.live) return row.send;
+    await this.db.update(sends).set({ idempotencyKey: null }).where(eq(sends.id, row.send.id));
+    return undefined;
+  }
+
+  /**
+   * What invoke checks before the room lookup, in one round trip: the account's ChatService
+   * token, whether `flag` is on, the live action (null if missing or deleted), and whether
+   * the agent's last trained tool set holds it. Undefined when the account does not exist.
+   */
+  async invokeContext(accountId: string, actionId: string, flag: string) {
+    const [row] = await this.db
+      .select({
+        chatServiceToken: accounts.chatServiceToken,
+        flagOn: sql<boolean>`coalesce(${featureFlags.enabled}, false)`,
+        action: actions,
+        trained: sql<boolean>`coalesce((
+          select ${actionId}::uuid = any(${agentToolsets.actionIds}) from ${agentToolsets}
+          where ${agentToolsets.accountId} = ${accounts.id} and ${agentToolsets.agentId} = ${actions.agentId}
+          order by ${agentToolsets.version} desc limit 1), false)`,
+      })
+      .from(accounts)
+      .leftJoin(featureFlags, and(eq(featureFlags.accountId, accounts.id), eq(featureFlags.flag, flag)))
+      .leftJoin(actions, and(eq(actions.accountId, accounts.id), eq(actions.id, actionId), isNull(actions.deletedAt)))
+      .where(eq(accounts.id, accountId));
+    return row;
+  }
+
+  /**
+   * Unfinished sends (QUEUED or SENDING) untouched for `olderThanSeconds` that no pg-boss job
+   * will run any more: none of their delivery jobs is created, retrying or active. That
+   * happens when every run pg-boss allowed was cut short by dying workers (docs/runtime.md).
+   * A scan of unfinished sends, once a minute; they are few unless deliveries are far behind.
+   */
+  async findOrphaned(jobName: string, olderThanSeconds: number, limit: number): Promise<{ id: string; accountId: string }[]> {
+    const rows = await this.db.execute<{ id: string; account_id: string }>(sql`
+      select s.id, s.account_id from ${sends} s
+      where s.status in ('QUEUED', 'SENDING')
+        and s.updated_at < now() - make_interval(secs => ${olderThanSeconds})
+        and s.id::text not in (
+          select j.data->>'sendId' from pgboss.job j
+          where j.name = ${jobName} and j.state in ('created', 'retry', 'active'))
+      order by s.updated_at
+      limit ${limit}`);
+    return [...rows].map((r) => ({ id: r.id, accountId: r.account_id }));
+  }
+
+  /** Marks a send as handled now (the sweeper's requeue), so it is not swept again at once. */
+  async touch(id: string): Promise<void> {
+    await this.db.update(sends).set({ updatedAt: new Date() }).where(eq(sends.id, id));
   }
 
   async findRecent(accountId: string, actionId: string, conversationId: string, withinSeconds: number) {
@@ -101,10 +152,13 @@ export class SendsRepository {
     return row;
   }
 
-  async insert(send: NewSend, files: NewSendFile[]): Promise<SendRow> {
+  async insert(send: NewSend): Promise<SendRow> {
     const [row] = await this.db.insert(sends).values(send).returning();
-    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId: row!.id })));
     return row!;
+  }
+
+  async insertFiles(sendId: string, files: NewSendFile[]): Promise<void> {
+    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId })));
   }
 
   async find(accountId: string, id: string): Promise<SendRow | undefined> {

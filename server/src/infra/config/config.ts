@@ -28,10 +28,20 @@ export interface Config {
   sendRetryDelaySeconds: number;
   /** A delivery job whose worker stopped heartbeating for this long is handed to another worker. */
   sendJobExpireSeconds: number;
+  /**
+   * An unfinished send untouched this long with no delivery job left gets a new job from the
+   * sweeper, which runs every minute (see SendsService.requeueOrphaned).
+   */
+  sendSweepAfterSeconds: number;
   /** How often pg-boss maintenance runs (it is what returns expired jobs to the queue). */
   queueMaintenanceSeconds: number;
   /** Timeout of a room lookup (the invoke path waits on it). */
   chatServiceTimeoutMs: number;
+  /**
+   * How long a room's account and channel, once found, are reused by invokes without asking
+   * ChatService again (0: every invoke asks). A room does not change account or channel.
+   */
+  chatServiceRoomCacheSeconds: number;
   /** Timeout of one file upload to ChatService. */
   chatServiceUploadTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -93,8 +103,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workerPollMs: int('WORKER_POLL_MS', 1000, 20, 60_000),
     sendRetryDelaySeconds: int('SEND_RETRY_DELAY_SECONDS', 5, 0, 3600),
     sendJobExpireSeconds: int('SEND_JOB_EXPIRE_SECONDS', 30, 1, 3600),
+    sendSweepAfterSeconds: int('SEND_SWEEP_AFTER_SECONDS', 120, 1, 86400),
     queueMaintenanceSeconds: int('QUEUE_MAINTENANCE_SECONDS', 10, 1, 3600),
     chatServiceTimeoutMs: int('CHAT_SERVICE_TIMEOUT_MS', 1500, 50, 60_000),
+    chatServiceRoomCacheSeconds: int('CHAT_SERVICE_ROOM_CACHE_SECONDS', 60, 0, 86400),
     chatServiceUploadTimeoutMs: int('CHAT_SERVICE_UPLOAD_TIMEOUT_MS', 120_000, 50, 3_600_000),
     logLevel,
   };

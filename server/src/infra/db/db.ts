@@ -41,6 +41,32 @@ function asNodePostgresWould(value: unknown): unknown {
 }
 
 /**
+ * drizzle asks postgres.js for an unnamed statement on every query (`prepare: false`), and for
+ * a query with parameters postgres.js then describes it first: two round trips and a fresh
+ * parse and plan each time. Named statements are described once per connection and then sent
+ * as one Bind/Execute. Our statements are a small fixed set (IN lists vary by length only), so
+ * the per-connection cache stays small. Wraps `begin` too, so drizzle's own transactions and
+ * ours prepare the same way.
+ */
+function preparing(sql: Sql): Sql {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe') {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          target.unsafe(query, params as never, { ...options, prepare: true });
+      }
+      if (prop === 'begin') {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: Sql) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: Sql) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+/**
  * Runs `fn` in one postgres.js transaction, so our rows and a pg-boss job commit or roll
  * back together (drizzle's own transaction object exposes no raw-SQL executor pg-boss can use).
  */
@@ -49,7 +75,9 @@ export function inTransaction<T>(database: Database, fn: (scope: TransactionScop
     const scope: TransactionScope = {
       // A transaction handle lacks `options`, which drizzle reads for its type parsers; they
       // are the pool's (drizzle already set its parsers there when it was connected).
-      db: drizzle(Object.assign(tx, { options: database.sql.options }) as unknown as Sql, { schema }),
+      // No `schema` here: drizzle() walks the whole schema for the relational API on every call
+      // (measurable per invoke), and no transaction uses that API (`db.query.*`).
+      db: drizzle(preparing(Object.assign(tx, { options: database.sql.options }) as unknown as Sql)) as unknown as Db,
       executor: {
         executeSql: async (text, values) => ({
           rows: await tx.unsafe(text, values.map(asNodePostgresWould) as postgres.ParameterOrJSON<never>[]),
@@ -68,7 +96,7 @@ export function connect(url: string, options: { max?: number } = {}): Database {
     idle_timeout: 30,
     connection: { application_name: 'send-attachment' },
   });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(preparing(sql), { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };
 }
 

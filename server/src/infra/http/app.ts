@@ -66,6 +66,13 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
 
   const guardMultipart: RequestHandler = (req, res, next) => {
     if (!isMultipart(req)) return next();
+    // Without a boundary busboy throws before reading a byte, and graphql-upload then holds its
+    // error answer until the body has been read, which nobody does: the request hung forever
+    // (found by the fuzzer, test/reliability/hostile-input.test.ts).
+    if (!/;\s*boundary=/i.test(req.get('content-type') ?? '')) {
+      res.status(400).json(errorBody(AppError.badInput('body', InputReason.MALFORMED_REQUEST, 'A multipart request needs a boundary.')));
+      return;
+    }
     if (!req.get('apollo-require-preflight') && !req.get('x-apollo-operation-name')) {
       res.status(400).json(
         errorBody(
@@ -138,6 +145,8 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
 
   /** Body and multipart errors answer as GraphQL JSON, never Express's HTML page. */
   const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
+    // graphql-upload sends nothing until the request body has ended: read the rest and drop it.
+    if (!req.complete) req.resume();
     const status: number = typeof error?.status === 'number' ? error.status : 500;
     const message = String(error?.message ?? '');
     let appError: AppError;

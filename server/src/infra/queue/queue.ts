@@ -8,6 +8,7 @@ export const JOBS = {
   SEND_DELIVER: 'sends.deliver',
   ALERTS_EVALUATE: 'alerts.evaluate',
   ALERTS_WEBHOOK: 'alerts.webhook',
+  SENDS_SWEEP: 'sends.sweep',
 } as const;
 
 export interface JobPayloads {
@@ -15,6 +16,7 @@ export interface JobPayloads {
   [JOBS.SEND_DELIVER]: { sendId: string; accountId: string };
   [JOBS.ALERTS_EVALUATE]: Record<string, never>;
   [JOBS.ALERTS_WEBHOOK]: { eventId: string };
+  [JOBS.SENDS_SWEEP]: Record<string, never>;
 }
 
 /** NOTIFY channel raised in the enqueue transaction, so idle workers wake at commit. */

@@ -1,0 +1,216 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILES } from '../support/files.js';
+import type { GraphQLResponse } from '../support/graphql-client.js';
+import { addRoom, createAction, invoke, waitForFinalSend } from '../support/sends.js';
+import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
+import { record } from './support/ledger.js';
+
+type Role = 'ADMIN' | 'BOT_MANAGER' | 'AGENT' | 'VIEWER' | 'AI_SERVICE' | 'OPS';
+const ROLES: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS'];
+const READERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER'];
+const HISTORY: Role[] = [...READERS, 'OPS'];
+
+/**
+ * The role matrix and account isolation for the runtime and dashboard operations, completing
+ * test/builder/access.test.ts (which covers the builder operations the same way): every
+ * operation with every role, without a token, and with another account's token. The last test
+ * fails when the schema gains an operation that neither file checks.
+ */
+const COVERED_BY_BUILDER_ACCESS_TEST = [
+  'me', 'agents', 'attachmentLimits', 'actions', 'action', 'actionCatalog', 'uploadAttachment',
+  'saveSendAttachmentAction', 'setActionEnabled', 'deleteAction', 'trainAgent', 'agentTools', 'setFeatureFlag',
+];
+
+const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/schema.graphql');
+
+interface Fixture {
+  account: TestAccount;
+  actionId: string;
+  room: string;
+  sendId: string;
+}
+
+describe('reliability: access matrix of the runtime and dashboard operations', () => {
+  let stack: TestStack;
+  let acme: Fixture;
+  let globex: Fixture;
+  let requests = 0;
+  let lost = 0;
+
+  const fixture = async (): Promise<Fixture> => {
+    const account = await stack.createAccount();
+    const action = await createAction(stack, account, { files: [{ name: 'doc.pdf', content: FILES.pdf(1000 + Math.floor(Math.random() * 500)) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'fixture' });
+    await waitForFinalSend(stack, account, receipt.sendId!);
+    return { account, actionId: action.id, room, sendId: receipt.sendId! };
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    acme = await fixture();
+    globex = await fixture();
+  });
+  afterAll(async () => {
+    record({ test: 'access matrix', faults: 0, requests, lost });
+    await stack?.stop();
+  });
+
+  const q = (token: string | null, query: string, variables: Record<string, unknown> = {}) => {
+    requests++;
+    return stack.client.query(token, query, variables);
+  };
+  const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
+  const year = { from: new Date(Date.now() - 30 * 86400_000).toISOString(), to: new Date(Date.now() + 86400_000).toISOString() };
+
+  interface Operation {
+    name: string;
+    allowed: Role[];
+    run(token: string | null, owner: Fixture): Promise<GraphQLResponse>;
+    /** With a token of another account (`role` of it): proves nothing of `owner` leaks or changes. */
+    isolation(other: TestAccount, owner: Fixture): Promise<void>;
+  }
+
+  const operations: Operation[] = [
+    {
+      name: 'invokeSendAttachment',
+      allowed: ['AI_SERVICE'],
+      run: (t, o) =>
+        q(t, 'mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { sendId status reason } }', {
+          i: { actionId: o.actionId, conversationId: o.room, idempotencyKey: `matrix-${Math.random()}` },
+        }),
+      isolation: async (other, owner) => {
+        const before = await stack.sql`select count(*)::int as n from sends`;
+        // Another account's action, and its own action into another account's room: both unknown to it.
+        for (const input of [
+          { actionId: owner.actionId, conversationId: owner.room },
+          { actionId: globexOrAcme(other).actionId, conversationId: owner.room },
+        ]) {
+          const res = await q(other.tokens.AI_SERVICE, 'mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { sendId status reason } }', { i: input });
+          expect(res.data.invokeSendAttachment).toMatchObject({ sendId: null, status: 'REJECTED', reason: 'NOT_FOUND' });
+        }
+        const after = await stack.sql`select count(*)::int as n from sends`;
+        expect(after[0]!.n).toBe(before[0]!.n);
+      },
+    },
+    {
+      name: 'sends',
+      allowed: HISTORY,
+      run: (t) => q(t, '{ sends(first: 100) { totalCount edges { node { id } } } }'),
+      isolation: async (other, owner) => {
+        for (const role of HISTORY) {
+          const res = await q(other.tokens[role], 'query($a: ID) { sends(first: 100, filter: { actionId: $a }) { totalCount edges { node { id } } } }', { a: owner.actionId });
+          expect(res.data.sends.totalCount).toBe(0);
+          const all = await q(other.tokens[role], '{ sends(first: 100) { edges { node { id } } } }');
+          expect(all.data.sends.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(owner.sendId);
+        }
+      },
+    },
+    {
+      name: 'send',
+      allowed: HISTORY,
+      run: (t, o) => q(t, 'query($id: ID!) { send(id: $id) { id } }', { id: o.sendId }),
+      isolation: async (other, owner) => {
+        for (const role of HISTORY) {
+          const res = await q(other.tokens[role], 'query($id: ID!) { send(id: $id) { id files { sha256 } } }', { id: owner.sendId });
+          expect(res.data?.send ?? null).toBeNull();
+        }
+      },
+    },
+    {
+      name: 'sendStats',
+      allowed: HISTORY,
+      run: (t) => q(t, 'query($f: DateTime!, $t: DateTime!) { sendStats(from: $f, to: $t, bucket: DAY) { sent failed } }', { f: year.from, t: year.to }),
+      isolation: async (other, owner) => {
+        const STATS = 'query($f: DateTime!, $t: DateTime!, $a: ID, $g: ID) { sendStats(from: $f, to: $t, bucket: DAY, accountId: $a, agentId: $g) { sent failed } }';
+        for (const role of READERS) {
+          // Naming the other account is refused; naming its agent counts nothing.
+          expect(codeOf(await q(other.tokens[role], STATS, { f: year.from, t: year.to, a: owner.account.accountId }))).toBe('NOT_FOUND');
+          const byAgent = await q(other.tokens[role], STATS, { f: year.from, t: year.to, g: owner.account.agentId });
+          expect(byAgent.data.sendStats).toMatchObject({ sent: 0, failed: 0 });
+          const own = await q(other.tokens[role], STATS, { f: year.from, t: year.to });
+          const [mine] = await stack.sql`select count(*)::int as n from sends where account_id = ${other.accountId} and status = 'SENT'`;
+          expect(own.data.sendStats.sent).toBe(mine!.n);
+        }
+        // OPS is the one cross-account role for stats (SPEC section 1).
+        const ops = await q(other.tokens.OPS, STATS, { f: year.from, t: year.to, a: owner.account.accountId });
+        const [theirs] = await stack.sql`select count(*)::int as n from sends where account_id = ${owner.account.accountId} and status = 'SENT'`;
+        expect(ops.data.sendStats.sent).toBe(theirs!.n);
+      },
+    },
+    {
+      name: 'accountsOverview',
+      allowed: ['OPS'],
+      run: (t) => q(t, '{ accountsOverview { accountId } }'),
+      isolation: async () => {
+        // Only OPS may call it, and OPS sees every account by design; nothing to isolate.
+      },
+    },
+    {
+      name: 'alerts',
+      allowed: HISTORY,
+      run: (t) => q(t, '{ alerts { accountId rule firing } }'),
+      isolation: async (other, owner) => {
+        for (const role of READERS) {
+          const res = await q(other.tokens[role], '{ alerts { accountId } }');
+          const ids = new Set(res.data.alerts.map((a: { accountId: string }) => a.accountId));
+          expect(ids.has(owner.account.accountId)).toBe(false);
+        }
+      },
+    },
+    {
+      name: 'alertHistory',
+      allowed: HISTORY,
+      run: (t) => q(t, '{ alertHistory(first: 50) { id accountId } }'),
+      isolation: async (other, owner) => {
+        await stack.sql`insert into alert_events (account_id, rule, kind, value, message) values (${owner.account.accountId}, 'success_rate_1h', 'fired', 50, 'matrix fixture')`;
+        for (const role of READERS) {
+          const res = await q(other.tokens[role], '{ alertHistory(first: 200) { accountId } }');
+          expect(res.data.alertHistory.every((e: { accountId: string }) => e.accountId !== owner.account.accountId)).toBe(true);
+        }
+      },
+    },
+  ];
+
+  const globexOrAcme = (account: TestAccount) => (account === globex.account ? globex : acme);
+
+  describe.each(operations)('$name', (op) => {
+    it.each(ROLES)('with role %s', async (role) => {
+      const res = await op.run(acme.account.tokens[role], acme);
+      const ok = op.allowed.includes(role) ? res.errors === undefined : codeOf(res) === 'FORBIDDEN';
+      if (!ok) lost++;
+      if (op.allowed.includes(role)) expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      else expect(codeOf(res)).toBe('FORBIDDEN');
+    });
+
+    it('without a token: UNAUTHENTICATED', async () => {
+      const res = await op.run(null, acme);
+      if (codeOf(res) !== 'UNAUTHENTICATED') lost++;
+      expect(codeOf(res)).toBe('UNAUTHENTICATED');
+    });
+
+    it("with another account's tokens: nothing of the owner is read or written", async () => {
+      try {
+        await op.isolation(globex.account, acme);
+      } catch (error) {
+        lost++;
+        throw error;
+      }
+    });
+  });
+
+  it('covers every operation of the schema, with test/builder/access.test.ts', () => {
+    // The field names of `type Query` and `type Mutation` in the checked-in SDL.
+    const sdl = fs.readFileSync(SCHEMA_FILE, 'utf8').replace(/"""[\s\S]*?"""/g, '').replace(/"[^"\n]*"/g, '');
+    const all = ['Query', 'Mutation'].flatMap((type) => {
+      const body = new RegExp(`^type ${type} \\{\\n([\\s\\S]*?)^\\}`, 'm').exec(sdl)?.[1] ?? '';
+      return [...body.matchAll(/^ {2}([A-Za-z_]\w*)\s*[(:]/gm)].map((m) => m[1]!);
+    });
+    expect(all.length).toBeGreaterThanOrEqual(20);
+    const covered = new Set([...COVERED_BY_BUILDER_ACCESS_TEST, ...operations.map((o) => o.name)]);
+    expect(all.filter((name) => !covered.has(name))).toEqual([]);
+  });
+});

@@ -57,10 +57,12 @@ try {
       from (select i, ${from.toISOString()}::timestamptz + (random() * interval '365 days') as t
             from generate_series(${done + 1}::int, ${done + n}::int) as i) s`;
   }
+  // Steady state: the stats.fold job has moved the deltas into the rollups (it runs every minute).
+  await server.services.stats.fold();
   const loadSeconds = (Date.now() - loadStart) / 1000;
   const [{ rollups }] = (await sql`select count(*)::int as rollups from send_rollups_hourly`) as unknown as [{ rollups: number }];
-  await sql`vacuum analyze sends`;
-  await sql`vacuum analyze send_rollups_hourly`;
+  // What autovacuum does in steady state; a bulk load leaves the tables unvacuumed and unanalysed.
+  await sql`vacuum analyze`;
 
   const gql = async (query: string, variables: Record<string, unknown>) => {
     const res = await fetch(`${server.url}/graphql`, {
@@ -110,7 +112,7 @@ try {
   const baseline = { name: 'raw GROUP BY over sends, same year (SQL only)', value: raw.p50 };
   report([
     { name: `dashboard: sends loaded`, value: SENDS, unit: 'rows' },
-    { name: `dashboard: load time incl. rollup trigger`, value: Math.round(loadSeconds), unit: 's' },
+    { name: `dashboard: load time incl. rollup trigger and fold`, value: Math.round(loadSeconds), unit: 's' },
     { name: `dashboard: hourly rollup rows`, value: rollups, unit: 'rows' },
     { name: 'dashboard: raw aggregate baseline p50', value: raw.p50, unit: 'ms' },
     { name: 'dashboard: sendStats year by DAY p50', value: yearByDay.p50, unit: 'ms', baseline },

@@ -65,6 +65,10 @@ export async function startServer(options: {
   await queue.work(JOBS.SENDS_SWEEP, async () => {
     await services.sends.requeueOrphaned(config.sendSweepAfterSeconds);
   });
+  await queue.schedule(JOBS.STATS_FOLD, '* * * * *');
+  await queue.work(JOBS.STATS_FOLD, async () => {
+    await services.stats.fold();
+  });
   await queue.schedule(JOBS.ALERTS_EVALUATE, '* * * * *');
   await queue.work(JOBS.ALERTS_EVALUATE, async () => {
     await services.alerts.evaluate();

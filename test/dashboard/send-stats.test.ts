@@ -161,6 +161,18 @@ describe('sendStats', () => {
     expect(adoption).toEqual({ activeAgents: 2, adoptingAgents: 0, rate: 0 });
   });
 
+  it('counts the same before and after pending deltas are folded into the rollups', async () => {
+    const pending = async () => (await stack.sql`select count(*)::int as n from send_rollup_deltas`)[0]!.n as number;
+    const before = (await stats(acme.tokens.ADMIN, { from: at(-24), to: at(48), bucket: 'DAY' })).data.sendStats;
+    expect(await pending()).toBeGreaterThan(0);
+    expect(await stack.server.services.stats.fold()).toBeGreaterThan(0);
+    expect(await pending()).toBe(0);
+    const after = (await stats(acme.tokens.ADMIN, { from: at(-24), to: at(48), bucket: 'DAY' })).data.sendStats;
+    expect(after).toEqual(before);
+    const schedules = await stack.server.queue.getSchedules();
+    expect(schedules).toContainEqual(expect.objectContaining({ name: 'stats.fold', cron: '* * * * *' }));
+  });
+
   it('counts a send once when it becomes SENT, however often the row changes afterwards', async () => {
     const account = await stack.createAccount();
     const action = await createAction(account, 'y');

@@ -49,7 +49,8 @@ export class AlertsRepository {
         coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '7 days'), 0) as failed_w,
         coalesce(sum(r.sent) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as sent_pw,
         coalesce(sum(r.failed) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as failed_pw
-      from send_rollups_hourly r, h
+      from (select account_id, hour, sent, failed from send_rollups_hourly
+            union all select account_id, hour, sent, failed from send_rollup_deltas) r, h
       where r.hour > h.now_hour - interval '14 days' and r.hour <= h.now_hour
       group by r.account_id`);
     const firing = await this.db

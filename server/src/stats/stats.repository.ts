@@ -47,34 +47,39 @@ export class StatsRepository {
     return parts;
   }
 
-  /** Rollup rows in range as (t, agent_id, action_id, channel, reason, sent, failed). */
+  /** `table`'s rows with `slot` in [start, end), as (t, agent_id, action_id, channel, reason, sent, failed). */
+  private slice(table: 'send_rollups_hourly' | 'send_rollups_daily' | 'send_rollup_deltas', slot: 'hour' | 'day', scope: StatsScope, start: Date, end: Date): SQL {
+    const where = sql.join(
+      [
+        sql`x.${sql.raw(slot)} >= ${start.toISOString()}::timestamptz`,
+        sql`x.${sql.raw(slot)} < ${end.toISOString()}::timestamptz`,
+        ...this.filters(scope, 'x'),
+      ],
+      sql` and `,
+    );
+    return sql`select x.${sql.raw(slot)} as t, x.agent_id, x.action_id, x.channel, x.reason, x.sent, x.failed
+      from ${sql.raw(table)} x where ${where}`;
+  }
+
+  /** Counted outcomes in range: rollups, plus the deltas not folded into them yet. */
   private source(scope: StatsScope, from: Date, to: Date, hourlyOnly: boolean): SQL {
-    const hourly = (start: Date, end: Date) =>
-      sql.join(
-        [
-          sql`select h.hour as t, h.agent_id, h.action_id, h.channel, h.reason, h.sent, h.failed from send_rollups_hourly h where`,
-          sql.join(
-            [sql`h.hour >= ${start.toISOString()}::timestamptz`, sql`h.hour < ${end.toISOString()}::timestamptz`, ...this.filters(scope, 'h')],
-            sql` and `,
-          ),
-        ],
-        sql` `,
-      );
     const start = floorTo(from, HOUR);
+    const pending = this.slice('send_rollup_deltas', 'hour', scope, start, to);
     const firstDay = ceilTo(start, DAY);
     const lastDay = floorTo(to, DAY);
-    if (hourlyOnly || firstDay >= lastDay) return hourly(start, to);
-    const daily = sql.join(
-      [
-        sql`select d.day as t, d.agent_id, d.action_id, d.channel, d.reason, d.sent, d.failed from send_rollups_daily d where`,
-        sql.join(
-          [sql`d.day >= ${firstDay.toISOString()}::timestamptz`, sql`d.day < ${lastDay.toISOString()}::timestamptz`, ...this.filters(scope, 'd')],
-          sql` and `,
-        ),
-      ],
-      sql` `,
-    );
-    return sql`${hourly(start, firstDay)} union all ${daily} union all ${hourly(lastDay, to)}`;
+    if (hourlyOnly || firstDay >= lastDay) {
+      return sql`${this.slice('send_rollups_hourly', 'hour', scope, start, to)} union all ${pending}`;
+    }
+    return sql`${this.slice('send_rollups_hourly', 'hour', scope, start, firstDay)}
+      union all ${this.slice('send_rollups_daily', 'day', scope, firstDay, lastDay)}
+      union all ${this.slice('send_rollups_hourly', 'hour', scope, lastDay, to)}
+      union all ${pending}`;
+  }
+
+  /** Moves pending deltas into the rollups (the stats.fold job); returns how many moved. */
+  async fold(): Promise<number> {
+    const [row] = await this.db.execute<{ moved: string }>(sql`select fold_send_rollups() as moved`);
+    return Number(row!.moved);
   }
 
   async totals(scope: StatsScope, from: Date, to: Date): Promise<Counts> {
@@ -152,7 +157,8 @@ export class StatsRepository {
              coalesce(sum(r.sent), 0) as sent, coalesce(sum(r.failed), 0) as failed
       from accounts acc
       left join feature_flags f on f.account_id = acc.id and f.flag = ${flag}
-      left join send_rollups_hourly r on r.account_id = acc.id
+      left join (select account_id, hour, sent, failed from send_rollups_hourly
+                 union all select account_id, hour, sent, failed from send_rollup_deltas) r on r.account_id = acc.id
         and r.hour >= date_trunc('hour', ${from.toISOString()}::timestamptz, 'UTC') and r.hour < ${to.toISOString()}::timestamptz
       group by acc.id, acc.name, f.enabled
       order by acc.name, acc.id`);

@@ -100,6 +100,11 @@ export class StatsService {
     };
   }
 
+  /** Folds pending deltas into the rollups; run every minute by the stats.fold job. */
+  fold(): Promise<number> {
+    return this.stats.fold();
+  }
+
   /** OPS: every account with its flag state and the last 7 days' success rate. */
   async accountsOverview(viewer: Viewer | null, now = new Date()) {
     requirePermission(viewer, Permission.FLAGS_WRITE);

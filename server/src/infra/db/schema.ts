@@ -269,6 +269,27 @@ export const sendRollupsHourly = rollupTable('send_rollups_hourly', 'hour');
 /** Per UTC day: whole days of long ranges, about 24 times fewer rows than hourly. */
 export const sendRollupsDaily = rollupTable('send_rollups_daily', 'day');
 
+/**
+ * Finished sends not yet folded into the rollups: the trigger only appends here (no row is
+ * shared between concurrent finishes, so delivery never queues on a rollup row lock), and the
+ * `stats.fold` job moves them into the hourly and daily rollups every minute. Readers add the
+ * few rows still here, so counts are exact at any moment.
+ */
+export const sendRollupDeltas = pgTable(
+  'send_rollup_deltas',
+  {
+    accountId: uuid('account_id').notNull(),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    channel: text('channel').notNull(),
+    reason: text('reason').notNull(),
+    sent: integer('sent').notNull(),
+    failed: integer('failed').notNull(),
+  },
+  (t) => [index('send_rollup_deltas_account_hour_idx').on(t.accountId, t.hour)],
+);
+
 /** The current state of each alert rule per account. */
 export const alertStates = pgTable(
   'alert_states',

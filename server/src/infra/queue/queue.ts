@@ -7,6 +7,7 @@ export const JOBS = {
   FILES_CLEANUP: 'files.cleanup',
   SEND_DELIVER: 'sends.deliver',
   ALERTS_EVALUATE: 'alerts.evaluate',
+  STATS_FOLD: 'stats.fold',
   ALERTS_WEBHOOK: 'alerts.webhook',
   SENDS_SWEEP: 'sends.sweep',
 } as const;
@@ -15,6 +16,7 @@ export interface JobPayloads {
   [JOBS.FILES_CLEANUP]: Record<string, never>;
   [JOBS.SEND_DELIVER]: { sendId: string; accountId: string };
   [JOBS.ALERTS_EVALUATE]: Record<string, never>;
+  [JOBS.STATS_FOLD]: Record<string, never>;
   [JOBS.ALERTS_WEBHOOK]: { eventId: string };
   [JOBS.SENDS_SWEEP]: Record<string, never>;
 }

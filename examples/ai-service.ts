@@ -8,10 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { resolveDataDir } from '../server/src/infra/config/config.js';
 
 const env = process.env;
 const GRAPHQL_URL = env.GRAPHQL_URL ?? `http://localhost:${env.PORT ?? 4000}/graphql`;
-const demo = readDemoFile(path.resolve(env.DATA_DIR ?? './.data', 'demo-tokens.txt'));
+const demo = readDemoFile(path.join(resolveDataDir(env.DATA_DIR), 'demo-tokens.txt'));
 const AI_TOKEN = env.AI_SERVICE_TOKEN ?? demo.tokens.AI_SERVICE;
 const ADMIN_TOKEN = env.ADMIN_TOKEN ?? demo.tokens.ADMIN;
 const AGENT_ID = env.AGENT_ID ?? demo.agentId;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../server/src/infra/config/config.js';
+import path from 'node:path';
+import { ConfigError, loadConfig, REPOSITORY_ROOT } from '../server/src/infra/config/config.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -14,8 +15,14 @@ describe('loadConfig', () => {
       duplicateWindowSeconds: 30,
       stagedUploadTtlHours: 24,
     });
-    expect(config.dataDir.endsWith('.data')).toBe(true);
+    expect(config.dataDir).toBe(path.join(REPOSITORY_ROOT, '.data'));
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes a relative DATA_DIR from the repository root, wherever the process runs', () => {
+    expect(loadConfig({ DATA_DIR: 'var/data' }).dataDir).toBe(path.join(REPOSITORY_ROOT, 'var/data'));
+    expect(loadConfig({ DATA_DIR: '/srv/sa' }).dataDir).toBe('/srv/sa');
+    expect(REPOSITORY_ROOT).toBe(path.resolve(import.meta.dirname, '..'));
   });
 
   it('lists every invalid variable at once', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Every setting the server reads, parsed once at start. Nothing else reads process.env. */
 export interface Config {
@@ -49,6 +50,17 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** The repository root, found from this file (server/src/infra/config/). */
+export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * DATA_DIR, or `.data` at the repository root. A relative path is taken from the repository
+ * root too, so `pnpm start` (run from server/) and `pnpm ops` (run from the root) share it.
+ */
+export function resolveDataDir(value: string | undefined): string {
+  return path.resolve(REPOSITORY_ROOT, value || '.data');
+}
+
 type Env = Record<string, string | undefined>;
 
 /** Parses the environment; throws one ConfigError listing every invalid variable. */
@@ -88,7 +100,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.DATA_DIR || './.data'),
+    dataDir: resolveDataDir(env.DATA_DIR),
     port: int('PORT', 4000),
     adminPort: int('ADMIN_PORT', 3000),
     chatServiceUrl: url('CHAT_SERVICE_URL'),

@@ -19,11 +19,28 @@ async function main() {
   }
   const log = createLogger(config.logLevel, { service: 'server' });
   const started = Date.now();
+
+  // Registered first, so a signal during start-up also stops what has started so far.
+  const running: { stop(): Promise<void> }[] = [];
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('server.stopping', { signal });
+    for (const part of running.reverse()) await part.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   const database = await openDatabase(config, log);
+  running.push(database);
   const server = await startServer({ config, databaseUrl: database.url, log });
+  running.push(server);
   const seeded = await seedDemo(server.services, server.database, config.dataDir, server.simulator);
   // The built admin, same origin as its /graphql (proxied here); root `pnpm start` builds it first.
   const admin = await startAdmin({ port: config.adminPort, apiUrl: server.url, log });
+  if (admin) running.push(admin);
 
   console.log(`\nSend Attachment is running (started in ${Date.now() - started} ms)`);
   if (admin) console.log(`  Admin     http://localhost:${config.adminPort}`);
@@ -35,19 +52,6 @@ async function main() {
     console.log(`\n${seeded.lines.join('\n')}`);
     console.log(`  (saved to ${config.dataDir}/demo-tokens.txt; shown only on the first start)`);
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('server.stopping', { signal });
-    await admin?.stop();
-    await server.stop();
-    await database.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 await main();

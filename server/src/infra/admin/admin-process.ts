@@ -26,6 +26,10 @@ export async function startAdmin(options: { port: number; apiUrl: string; log: L
     env: { ...process.env, PORT: String(port), NITRO_PORT: String(port), NUXT_API_URL: apiUrl },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // However this process ends (even mid start-up), the admin must not outlive it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  void new Promise((resolve) => child.once('exit', resolve)).then(() => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -198,6 +198,8 @@ export const sends = pgTable(
     index('sends_conversation_idx').on(t.accountId, t.actionId, t.conversationId, t.createdAt),
     // Alert windows (15 min, 1 h) read finished sends by completion time, across accounts.
     index('sends_completed_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
+    // The sweeper's minute-by-minute look at unfinished sends, without scanning finished ones.
+    index('sends_unfinished_idx').on(t.updatedAt).where(sql`${t.status} in ('QUEUED', 'SENDING')`),
   ],
 );
 

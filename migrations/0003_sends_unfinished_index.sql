@@ -1,0 +1,1 @@
+CREATE INDEX "sends_unfinished_idx" ON "sends" USING btree ("updated_at") WHERE "sends"."status" in ('QUEUED', 'SENDING');

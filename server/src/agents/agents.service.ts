@@ -1,9 +1,8 @@
-import { sql } from 'drizzle-orm';
 import type { ActionsRepository } from '../actions/actions.repository.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import type { Db } from '../infra/db/db.js';
+import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
@@ -57,7 +56,7 @@ export class AgentsService {
     return this.db.transaction(async (tx) => {
       const agents = this.agents.with(tx);
       // Serialises concurrent trainings of one agent, so versions never collide.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`train:${agentId}`}))`);
+      await lockUntilCommit(tx, `train:${agentId}`);
       const callable = flagOn
         ? (await this.actions.with(tx).listForAgent(accountId, agentId)).filter((a) => a.enabled)
         : [];

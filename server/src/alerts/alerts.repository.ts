@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../infra/db/db.js';
+import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
 import type { Counts } from '../stats/stats.repository.js';
 import type { AlertMetrics } from './alert-rules.js';
@@ -18,7 +18,7 @@ export class AlertsRepository {
 
   /** Serialises evaluations: the schedule and a manual run must not both fire an alert. */
   async lockEvaluation() {
-    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext('alerts.evaluate'))`);
+    await lockUntilCommit(this.db, 'alerts.evaluate');
   }
 
   /**

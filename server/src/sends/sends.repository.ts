@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../infra/db/db.js';
+import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { accounts, actions, agentToolsets, featureFlags, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
 
@@ -55,7 +55,7 @@ export class SendsRepository {
 
   /** Serialises concurrent invokes that could duplicate each other, until the transaction ends. */
   async lockTransaction(key: string): Promise<void> {
-    await this.db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+    await lockUntilCommit(this.db, key);
   }
 
   async findByIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {

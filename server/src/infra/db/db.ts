@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -10,6 +11,14 @@ export type Db = PostgresJsDatabase<typeof schema>;
 /** A drizzle handle inside a transaction; repositories accept either. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
+
+/**
+ * Holds a lock named `key` until the current transaction ends: serialises work that must not
+ * run twice at once (two trainings of an agent, two duplicate invokes, two alert evaluations).
+ */
+export async function lockUntilCommit(db: DbOrTx, key: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+}
 
 export interface Database {
   sql: Sql;

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
-import type { Counts } from '../stats/stats.repository.js';
+import { HOURLY_OUTCOMES, type Counts } from '../stats/stats.repository.js';
 import type { AlertMetrics } from './alert-rules.js';
 
 export type AlertStateRow = typeof alertStates.$inferSelect;
@@ -49,8 +49,7 @@ export class AlertsRepository {
         coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '7 days'), 0) as failed_w,
         coalesce(sum(r.sent) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as sent_pw,
         coalesce(sum(r.failed) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as failed_pw
-      from (select account_id, hour, sent, failed from send_rollups_hourly
-            union all select account_id, hour, sent, failed from send_rollup_deltas) r, h
+      from ${HOURLY_OUTCOMES} r, h
       where r.hour > h.now_hour - interval '14 days' and r.hour <= h.now_hour
       group by r.account_id`);
     const firing = await this.db

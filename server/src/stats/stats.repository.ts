@@ -24,6 +24,13 @@ export interface Overview {
   actions: ({ actionId: string; agentId: string; actionName: string | null } & Counts)[];
 }
 
+/**
+ * Every account's finished sends per hour, folded or not: the hourly rollups plus the deltas
+ * still waiting for the stats.fold job. Rows may repeat a key; readers sum them.
+ */
+export const HOURLY_OUTCOMES = sql`(select account_id, hour, sent, failed from send_rollups_hourly
+  union all select account_id, hour, sent, failed from send_rollup_deltas)`;
+
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const floorTo = (d: Date, ms: number) => new Date(Math.floor(d.getTime() / ms) * ms);
@@ -157,8 +164,7 @@ export class StatsRepository {
              coalesce(sum(r.sent), 0) as sent, coalesce(sum(r.failed), 0) as failed
       from accounts acc
       left join feature_flags f on f.account_id = acc.id and f.flag = ${flag}
-      left join (select account_id, hour, sent, failed from send_rollups_hourly
-                 union all select account_id, hour, sent, failed from send_rollup_deltas) r on r.account_id = acc.id
+      left join ${HOURLY_OUTCOMES} r on r.account_id = acc.id
         and r.hour >= date_trunc('hour', ${from.toISOString()}::timestamptz, 'UTC') and r.hour < ${to.toISOString()}::timestamptz
       group by acc.id, acc.name, f.enabled
       order by acc.name, acc.id`);

@@ -44,7 +44,7 @@ async function consume(url: string) {
     else await new Promise((r) => setTimeout(r, jobs.length > 0 ? 0 : 20));
   }
   await Promise.all(active);
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
 }
 
 async function produce(url: string, count: number, concurrency: number) {
@@ -58,7 +58,7 @@ async function produce(url: string, count: number, concurrency: number) {
       }
     }),
   );
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

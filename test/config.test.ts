@@ -36,4 +36,12 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     for (const name of ['PORT', 'ADMIN_PORT', 'CHAT_SERVICE_URL', 'STORAGE', 'LOG_LEVEL']) expect(message).toContain(name);
   });
+
+  it('names the settings of the pg-boss 10 release that are no longer read, and refuses a heartbeat pg-boss would refuse', () => {
+    expect(() => loadConfig({ SEND_JOB_EXPIRE_SECONDS: '30', SEND_SWEEP_AFTER_SECONDS: '120' })).toThrow(
+      /SEND_JOB_EXPIRE_SECONDS is no longer read: .*SEND_JOB_HEARTBEAT_SECONDS[\s\S]*SEND_SWEEP_AFTER_SECONDS is no longer read/,
+    );
+    expect(() => loadConfig({ SEND_JOB_HEARTBEAT_SECONDS: '5' })).toThrow(/SEND_JOB_HEARTBEAT_SECONDS must be a whole number from 10/);
+    expect(loadConfig({}).sendJobHeartbeatSeconds).toBe(30);
+  });
 });

@@ -28,7 +28,7 @@ describe('send delivery', () => {
     stack = await startTestStack({
       WORKER_POLL_MS: '100',
       SEND_RETRY_DELAY_SECONDS: '1',
-      SEND_JOB_EXPIRE_SECONDS: '5',
+      SEND_JOB_HEARTBEAT_SECONDS: '10',
       CHAT_SERVICE_UPLOAD_TIMEOUT_MS: '1500',
       QUEUE_MAINTENANCE_SECONDS: '1',
     });

@@ -10,7 +10,7 @@ const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 /** Short expiry and maintenance so a killed worker's job comes back within seconds. */
 const WORKER_ENV = {
   WORKER_POLL_MS: '100',
-  SEND_JOB_EXPIRE_SECONDS: '2',
+  SEND_JOB_HEARTBEAT_SECONDS: '10',
   QUEUE_MAINTENANCE_SECONDS: '1',
   SEND_RETRY_DELAY_SECONDS: '1',
 };

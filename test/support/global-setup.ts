@@ -38,7 +38,7 @@ export default async function setup(project: TestProject) {
   const templateUrl = withDatabase(adminUrl, TEMPLATE_DATABASE);
   await runMigrations(templateUrl);
   const boss = await startQueue(templateUrl, log, { schedule: false });
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await sql.end();
 
   project.provide('adminDatabaseUrl', adminUrl);

@@ -25,7 +25,7 @@ export class AlertsService {
    * same transaction, so each transition is posted exactly once.
    */
   async evaluate(now = new Date()): Promise<{ fired: number; cleared: number }> {
-    const transitions = await inTransaction(this.database, async ({ db, executor }) => {
+    const transitions = await inTransaction(this.database, async (db) => {
       const alerts = this.alerts.with(db);
       await alerts.lockEvaluation();
       const metrics = await alerts.metrics(now);
@@ -57,7 +57,7 @@ export class AlertsService {
           if (this.config.alertWebhookUrl) {
             await enqueueInTransaction(
               this.queue,
-              executor,
+              db,
               JOBS.ALERTS_WEBHOOK,
               { eventId: event.id },
               { retryLimit: 5, retryDelay: this.config.alertWebhookRetryDelaySeconds, retryBackoff: true },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startSimulator } from '../chat-service/simulator.js';
 import { LocalBlobStore } from '../files/storage.js';
 import { loadConfig } from '../infra/config/config.js';
-import { createChatServiceClient, createSendWorker, createServices } from '../infra/container.js';
+import { createChatServiceClient, createSendWorker, createServices, queueSettings } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
@@ -59,11 +59,12 @@ async function run(argv: string[]): Promise<string> {
   const handle = await openDatabase(config, log);
   await runMigrations(handle.url);
   const database = connect(handle.url, { max: command === 'worker' ? 20 : 2 });
-  const queue = await startQueue(handle.url, log, {
-    schedule: false,
-    supervise: command === 'worker',
-    maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
-  });
+  const queue = await startQueue(
+    handle.url,
+    log,
+    { schedule: false, supervise: command === 'worker', superviseSeconds: config.queueMaintenanceSeconds },
+    queueSettings(config),
+  );
   const infra = {
     config,
     database,
@@ -102,7 +103,7 @@ async function run(argv: string[]): Promise<string> {
         throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
     }
   } finally {
-    await queue.stop({ graceful: false, wait: true, timeout: 5000 });
+    await queue.stop({ graceful: false, timeout: 5000 });
     await database.close();
     await handle.stop();
   }

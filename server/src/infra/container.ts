@@ -10,17 +10,18 @@ import { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
 import type { BlobStore } from '../files/storage.js';
-import { SendDelivery, SendLocks } from '../sends/sends.jobs.js';
+import { deliveryQueueSettings, SendDelivery, type DeliveryJob } from '../sends/sends.jobs.js';
 import { SendsRepository } from '../sends/sends.repository.js';
 import { SendsExport } from '../sends/sends.export.js';
 import { SendsService } from '../sends/sends.service.js';
-import { SendWorker } from '../sends/worker.js';
 import { StatsRepository } from '../stats/stats.repository.js';
 import { StatsService } from '../stats/stats.service.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/db.js';
+import { SessionLocks } from './db/session-locks.js';
 import type { Logger } from './log/logger.js';
-import { SENDS_QUEUED_CHANNEL, type Queue } from './queue/queue.js';
+import { ConcurrentWorker } from './queue/concurrent-worker.js';
+import { JOBS, SENDS_QUEUED_CHANNEL, type Queue, type QueueSettings } from './queue/queue.js';
 import { WakeNotifier } from './queue/wake-notifier.js';
 
 export interface Infrastructure {
@@ -77,25 +78,42 @@ export function createServices(infra: Infrastructure) {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Every queue's settings beyond pg-boss's defaults, from configuration. */
+export function queueSettings(config: Readonly<Config>): QueueSettings {
+  return { [JOBS.SEND_DELIVER]: deliveryQueueSettings(config) };
+}
+
+/**
+ * At most this share of a worker's slots may deliver one account's sends, so one account's
+ * slow ChatService cannot hold every slot (at least one slot each).
+ */
+const ACCOUNT_SHARE = 0.5;
+
+export type SendWorker = ConcurrentWorker<DeliveryJob['data']>;
+
 /** The delivery worker with its own repositories and lock connection. */
 export function createSendWorker(infra: Infrastructure, concurrency: number): SendWorker {
   const { db, sql } = infra.database;
+  const locks = new SessionLocks(sql);
   const delivery = new SendDelivery({
     db,
     sends: new SendsRepository(db),
     accounts: new AccountsRepository(db),
     blobs: infra.blobs,
     chatService: infra.chatService,
-    locks: new SendLocks(sql),
+    locks,
     log: infra.log,
   });
-  return new SendWorker({
+  return new ConcurrentWorker<DeliveryJob['data']>({
     queue: infra.queue,
-    sql,
-    delivery,
+    name: JOBS.SEND_DELIVER,
     concurrency,
+    perGroupConcurrency: Math.max(1, Math.floor(concurrency * ACCOUNT_SHARE)),
     pollMs: infra.config.workerPollMs,
-    jobExpireSeconds: infra.config.sendJobExpireSeconds,
+    heartbeatSeconds: infra.config.sendJobHeartbeatSeconds,
+    wakeChannel: { sql, channel: SENDS_QUEUED_CHANNEL },
+    handler: (job) => delivery.handle(job),
+    onStopped: () => delivery.close(),
     log: infra.log,
   });
 }

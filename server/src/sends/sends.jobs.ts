@@ -1,21 +1,24 @@
-import type PgBoss from 'pg-boss';
+import type { JobWithMetadata, Queue as QueueDefinition } from 'pg-boss';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { EVENTS, recordEvent } from '../events/events.js';
-import type { FileKind } from '../files/limits.js';
+import { MAX_FILES_PER_ACTION, type FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
 import type { Config } from '../infra/config/config.js';
-import type { Db, Sql } from '../infra/db/db.js';
+import type { Db } from '../infra/db/db.js';
+import type { SessionLocks } from '../infra/db/session-locks.js';
 import type { Logger } from '../infra/log/logger.js';
-import type { JobPayloads, JOBS } from '../infra/queue/queue.js';
+import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
+import { JOBS, type JobPayloads } from '../infra/queue/queue.js';
 import type { SendFileRow, SendRow, SendsRepository } from './sends.repository.js';
 import { MAX_SEND_ATTEMPTS, SendFailureReason } from './sends.model.js';
 
-export type DeliveryJob = PgBoss.JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
+export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
 
 /**
  * What one run of a delivery job ended with. SENT / FAILED / SKIPPED complete the job;
- * RETRY and BUSY fail it, so pg-boss schedules the next run with its backoff.
+ * RETRY and BUSY fail it, so pg-boss schedules the next run with its backoff. (A run that
+ * throws is recorded by the worker as CRASHED and retried the same way.)
  */
 export enum DeliveryStatus {
   SENT = 'SENT',
@@ -33,72 +36,33 @@ export enum DeliveryStatus {
  */
 const EXTRA_RUNS = 3;
 
-/** Per-job options: set on each job so config changes apply without touching the queue. */
-export function deliveryJobOptions(config: Pick<Config, 'sendRetryDelaySeconds' | 'sendJobExpireSeconds'>) {
+/**
+ * The delivery queue's settings. A run sends every file in turn, each bounded by the upload
+ * timeout, so expiry (the most one run may take) follows from that; a dead worker is noticed
+ * sooner, by its missing heartbeat. A job pg-boss gives up on goes to the dead letter queue,
+ * whose handler gives the send a fresh job (SendsService.requeueDead).
+ */
+export function deliveryQueueSettings(
+  config: Pick<Config, 'sendRetryDelaySeconds' | 'sendJobHeartbeatSeconds' | 'chatServiceUploadTimeoutMs' | 'chatServiceTimeoutMs'>,
+): Omit<QueueDefinition, 'name'> {
+  const perFileSeconds = Math.ceil((config.chatServiceUploadTimeoutMs + config.chatServiceTimeoutMs) / 1000);
   return {
     retryLimit: MAX_SEND_ATTEMPTS - 1 + EXTRA_RUNS,
     retryDelay: config.sendRetryDelaySeconds,
     retryBackoff: config.sendRetryDelaySeconds > 0,
-    expireInSeconds: config.sendJobExpireSeconds,
+    heartbeatSeconds: config.sendJobHeartbeatSeconds,
+    expireInSeconds: MAX_FILES_PER_ACTION * perFileSeconds + 60,
+    deadLetter: JOBS.SEND_DELIVER_DEAD,
   };
 }
 
-/**
- * Session-level advisory locks on one reserved connection: a send is delivered by one
- * worker at a time even if its job is handed out twice (pg-boss is at-least-once). If the
- * process dies, its connection closes and Postgres drops the locks with it.
- */
-const LOCK_TIMEOUT_MS = 5000;
-
-export class SendLocks {
-  private connection: Promise<Awaited<ReturnType<Sql['reserve']>>> | undefined;
-
-  constructor(private readonly sql: Sql) {}
-
-  private conn() {
-    this.connection ??= this.sql.reserve();
-    return this.connection;
-  }
-
-  async tryLock(sendId: string): Promise<boolean> {
-    const [row] = await this.run((conn) => conn`select pg_try_advisory_lock(hashtext(${`send:${sendId}`})) as locked`);
-    return row?.locked === true;
-  }
-
-  async unlock(sendId: string): Promise<void> {
-    await this.run((conn) => conn`select pg_advisory_unlock(hashtext(${`send:${sendId}`}))`);
-  }
-
-  /**
-   * A failed statement usually means the connection died (Postgres restarted): its locks died
-   * with it, so the next call reserves a fresh connection instead of reusing the dead one.
-   */
-  private async run<T>(fn: (conn: Awaited<ReturnType<Sql['reserve']>>) => Promise<T>): Promise<T> {
-    const reserved = this.conn();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // A reserved connection whose server went away can leave a statement unanswered for ever
-      // (seen after a Postgres restart): the job would then never settle nor expire.
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`advisory lock statement unanswered after ${LOCK_TIMEOUT_MS} ms`)), LOCK_TIMEOUT_MS);
-      });
-      return await Promise.race([reserved.then(fn), timeout]);
-    } catch (error) {
-      if (this.connection === reserved) this.connection = undefined;
-      void reserved.then((conn) => conn.release()).catch(() => {});
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (!this.connection) return;
-    const conn = await this.connection;
-    conn.release();
-    this.connection = undefined;
-  }
-}
+const SETTLE: Record<DeliveryStatus, JobOutcome['settle']> = {
+  [DeliveryStatus.SENT]: 'complete',
+  [DeliveryStatus.FAILED]: 'complete',
+  [DeliveryStatus.SKIPPED]: 'complete',
+  [DeliveryStatus.RETRY]: 'retry',
+  [DeliveryStatus.BUSY]: 'retry',
+};
 
 export interface SendDeliveryDeps {
   db: Db;
@@ -106,7 +70,7 @@ export interface SendDeliveryDeps {
   accounts: AccountsRepository;
   blobs: BlobStore;
   chatService: ChatServiceClient;
-  locks: SendLocks;
+  locks: SessionLocks;
   log: Logger;
 }
 
@@ -123,14 +87,21 @@ export class SendDelivery {
     return this.deps.locks.close();
   }
 
+  /** The worker's handler: one run of a delivery job. */
+  async handle(job: DeliveryJob): Promise<JobOutcome> {
+    const status = await this.run(job);
+    return { settle: SETTLE[status], output: { status } };
+  }
+
   async run(job: DeliveryJob): Promise<DeliveryStatus> {
     const { sendId, accountId } = job.data;
     const { locks } = this.deps;
-    if (!(await locks.tryLock(sendId))) return DeliveryStatus.BUSY;
+    const lock = `send:${sendId}`;
+    if (!(await locks.tryLock(lock))) return DeliveryStatus.BUSY;
     try {
       return await this.deliver(job, sendId, accountId);
     } finally {
-      await locks.unlock(sendId).catch((error) => this.deps.log.warn('sends.unlock_failed', { sendId, error: String(error) }));
+      await locks.unlock(lock).catch((error) => this.deps.log.warn('sends.unlock_failed', { sendId, error: String(error) }));
     }
   }
 

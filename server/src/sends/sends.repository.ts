@@ -111,28 +111,14 @@ export class SendsRepository {
     return row;
   }
 
-  /**
-   * Unfinished sends (QUEUED or SENDING) untouched for `olderThanSeconds` that no pg-boss job
-   * will run any more: none of their delivery jobs is created, retrying or active. That
-   * happens when every run pg-boss allowed was cut short by dying workers (docs/runtime.md).
-   * A scan of unfinished sends, once a minute; they are few unless deliveries are far behind.
-   */
-  async findOrphaned(jobName: string, olderThanSeconds: number, limit: number): Promise<{ id: string; accountId: string }[]> {
-    const rows = await this.db.execute<{ id: string; account_id: string }>(sql`
-      select s.id, s.account_id from ${sends} s
-      where s.status in ('QUEUED', 'SENDING')
-        and s.updated_at < now() - make_interval(secs => ${olderThanSeconds})
-        and s.id::text not in (
-          select j.data->>'sendId' from pgboss.job j
-          where j.name = ${jobName} and j.state in ('created', 'retry', 'active'))
-      order by s.updated_at
-      limit ${limit}`);
-    return [...rows].map((r) => ({ id: r.id, accountId: r.account_id }));
-  }
-
-  /** Marks a send as handled now (the sweeper's requeue), so it is not swept again at once. */
-  async touch(id: string): Promise<void> {
-    await this.db.update(sends).set({ updatedAt: new Date() }).where(eq(sends.id, id));
+  /** Marks an unfinished send as handled now (a requeue); undefined when it is final or missing. */
+  async touchUnfinished(accountId: string, id: string): Promise<SendRow | undefined> {
+    const [row] = await this.db
+      .update(sends)
+      .set({ updatedAt: new Date() })
+      .where(and(eq(sends.accountId, accountId), eq(sends.id, id), notInArray(sends.status, [...FINAL])))
+      .returning();
+    return row;
   }
 
   async findRecent(accountId: string, actionId: string, conversationId: string, withinSeconds: number) {

@@ -7,14 +7,13 @@ import type { AttachmentRow, FilesRepository } from '../files/files.repository.j
 import type { FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
 import type { Config } from '../infra/config/config.js';
-import { inTransaction, type Database } from '../infra/db/db.js';
+import { inTransaction, type Database, type DbOrTx } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
 import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import { captionFor } from './caption.js';
-import { deliveryJobOptions } from './sends.jobs.js';
 import type { SendCursor, SendListFilter, SendRow, SendsRepository } from './sends.repository.js';
 import { ReceiptStatus, RejectReason, SendFailureReason, type SendReceipt } from './sends.model.js';
 
@@ -124,7 +123,7 @@ export class SendsService {
     const caption = captionFor(action, call.caption, channel);
 
     let queued = false;
-    const receipt = await inTransaction(this.database, async ({ db, executor }) => {
+    const receipt = await inTransaction(this.database, async (db) => {
       const sends = this.sends.with(db);
       await sends.lockTransaction(
         call.idempotencyKey
@@ -184,7 +183,7 @@ export class SendsService {
         await Promise.all([
           files,
           triggered,
-          enqueueInTransaction(this.queue, executor, JOBS.SEND_DELIVER, { sendId: send.id, accountId }, deliveryJobOptions(this.config)),
+          this.enqueueDelivery(db, send.id, accountId),
         ]);
         queued = true;
       }
@@ -196,21 +195,27 @@ export class SendsService {
   }
 
   /**
-   * The sweeper (every minute): gives each orphaned send (see SendsRepository.findOrphaned) a
-   * new delivery job. Delivery resumes at its first undelivered file and keeps its count of
-   * failed ChatService attempts, so MAX_SEND_ATTEMPTS still holds. Returns how many it requeued.
+   * The dead letter queue's handler: pg-boss gave up on a send's delivery job (every run it
+   * allowed was cut short, e.g. by dying workers; docs/runtime.md). An unfinished send gets a
+   * fresh job; delivery resumes at its first undelivered file and keeps its count of failed
+   * ChatService attempts, so MAX_SEND_ATTEMPTS still holds. True when it requeued.
    */
-  async requeueOrphaned(olderThanSeconds: number, limit = 500): Promise<number> {
-    const orphans = await this.sends.findOrphaned(JOBS.SEND_DELIVER, olderThanSeconds, limit);
-    for (const orphan of orphans) {
-      await inTransaction(this.database, async ({ db, executor }) => {
-        await this.sends.with(db).touch(orphan.id);
-        await enqueueInTransaction(this.queue, executor, JOBS.SEND_DELIVER, { sendId: orphan.id, accountId: orphan.accountId }, deliveryJobOptions(this.config));
-      });
-      this.log.warn('sends.requeued_orphan', { sendId: orphan.id });
+  async requeueDead(sendId: string, accountId: string): Promise<boolean> {
+    const requeued = await inTransaction(this.database, async (db) => {
+      const send = await this.sends.with(db).touchUnfinished(accountId, sendId);
+      if (send) await this.enqueueDelivery(db, send.id, accountId);
+      return Boolean(send);
+    });
+    if (requeued) {
+      this.log.warn('sends.requeued_dead_job', { sendId });
+      this.wakeWorkers.notify();
     }
-    if (orphans.length > 0) this.wakeWorkers.notify();
-    return orphans.length;
+    return requeued;
+  }
+
+  /** One delivery job per send, grouped by account so a worker can cap each account's share. */
+  private enqueueDelivery(db: DbOrTx, sendId: string, accountId: string) {
+    return enqueueInTransaction(this.queue, db, JOBS.SEND_DELIVER, { sendId, accountId }, { group: { id: accountId } });
   }
 
   async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {

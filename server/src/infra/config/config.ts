@@ -27,14 +27,12 @@ export interface Config {
   workerPollMs: number;
   /** Base of pg-boss's exponential retry backoff for deliveries (seconds; 0 retries at once). */
   sendRetryDelaySeconds: number;
-  /** A delivery job whose worker stopped heartbeating for this long is handed to another worker. */
-  sendJobExpireSeconds: number;
   /**
-   * An unfinished send untouched this long with no delivery job left gets a new job from the
-   * sweeper, which runs every minute (see SendsService.requeueOrphaned).
+   * A delivery job whose worker stopped heartbeating for this long goes back to the queue (pg-boss
+   * notices within another `queueMaintenanceSeconds`). pg-boss's minimum is 10.
    */
-  sendSweepAfterSeconds: number;
-  /** How often pg-boss maintenance runs (it is what returns expired jobs to the queue). */
+  sendJobHeartbeatSeconds: number;
+  /** How often pg-boss's supervisor runs: it returns jobs whose heartbeat stopped or that ran past expiry. */
   queueMaintenanceSeconds: number;
   /** Timeout of a room lookup (the invoke path waits on it). */
   chatServiceTimeoutMs: number;
@@ -63,6 +61,11 @@ export function resolveDataDir(value: string | undefined): string {
 
 type Env = Record<string, string | undefined>;
 
+const RETIRED: Readonly<Record<string, string>> = {
+  SEND_JOB_EXPIRE_SECONDS: 'a delivery whose worker stops comes back after SEND_JOB_HEARTBEAT_SECONDS (pg-boss 12 heartbeats)',
+  SEND_SWEEP_AFTER_SECONDS: 'a delivery job pg-boss gives up on goes to a dead letter queue and is requeued at once',
+};
+
 /** Parses the environment; throws one ConfigError listing every invalid variable. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const problems: string[] = [];
@@ -89,6 +92,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }
   };
 
+  // Settings of the previous release that mean something else now: say so rather than ignore them.
+  for (const [name, instead] of Object.entries(RETIRED)) {
+    if (env[name] !== undefined) problems.push(`${name} is no longer read: ${instead}`);
+  }
+
   const storage = env.STORAGE ?? 'local';
   if (storage !== 'local') {
     problems.push(`STORAGE="${storage}" is not available in this build; only "local" is (see docs/storage.md)`);
@@ -114,8 +122,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workerConcurrency: int('WORKER_CONCURRENCY', 8, 0, 256),
     workerPollMs: int('WORKER_POLL_MS', 1000, 20, 60_000),
     sendRetryDelaySeconds: int('SEND_RETRY_DELAY_SECONDS', 5, 0, 3600),
-    sendJobExpireSeconds: int('SEND_JOB_EXPIRE_SECONDS', 30, 1, 3600),
-    sendSweepAfterSeconds: int('SEND_SWEEP_AFTER_SECONDS', 120, 1, 86400),
+    sendJobHeartbeatSeconds: int('SEND_JOB_HEARTBEAT_SECONDS', 30, 10, 3600),
     queueMaintenanceSeconds: int('QUEUE_MAINTENANCE_SECONDS', 10, 1, 3600),
     chatServiceTimeoutMs: int('CHAT_SERVICE_TIMEOUT_MS', 1500, 50, 60_000),
     chatServiceRoomCacheSeconds: int('CHAT_SERVICE_ROOM_CACHE_SECONDS', 60, 0, 86400),

@@ -26,20 +26,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Runs raw SQL with positional parameters; pg-boss's `db` option takes one. */
-export interface SqlExecutor {
-  executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }>;
-}
-
-/** One transaction seen two ways: drizzle for our repositories, raw SQL for pg-boss. */
-export interface TransactionScope {
-  db: Db;
-  executor: SqlExecutor;
+/** Raw SQL with positional parameters over a postgres.js handle, as pg-boss's `db` option takes it. */
+export function rawExecutor(sql: Pick<Sql, 'unsafe'>) {
+  return {
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: await sql.unsafe(text, values.map(asNodePostgresWould) as postgres.ParameterOrJSON<never>[]),
+    }),
+  };
 }
 
 /**
  * pg-boss is written for node-postgres, which sends undefined as null and plain objects as
- * JSON text; postgres.js refuses undefined and, with drizzle's parsers, does not stringify.
+ * JSON text; postgres.js refuses undefined and does not stringify.
  */
 function asNodePostgresWould(value: unknown): unknown {
   if (value === undefined) return null;
@@ -76,24 +74,18 @@ function preparing(sql: Sql): Sql {
 }
 
 /**
- * Runs `fn` in one postgres.js transaction, so our rows and a pg-boss job commit or roll
- * back together (drizzle's own transaction object exposes no raw-SQL executor pg-boss can use).
+ * Runs `fn` in one postgres.js transaction with a drizzle handle on it; pg-boss joins the same
+ * transaction through `enqueueInTransaction`, so our rows and a job commit or roll back together.
+ * Not drizzle's `db.transaction`: see the comment on the handle below.
  */
-export function inTransaction<T>(database: Database, fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
+export function inTransaction<T>(database: Database, fn: (db: Db) => Promise<T>): Promise<T> {
   return database.sql.begin(async (tx) => {
-    const scope: TransactionScope = {
-      // A transaction handle lacks `options`, which drizzle reads for its type parsers; they
-      // are the pool's (drizzle already set its parsers there when it was connected).
-      // No `schema` here: drizzle() walks the whole schema for the relational API on every call
-      // (measurable per invoke), and no transaction uses that API (`db.query.*`).
-      db: drizzle(preparing(Object.assign(tx, { options: database.sql.options }) as unknown as Sql)) as unknown as Db,
-      executor: {
-        executeSql: async (text, values) => ({
-          rows: await tx.unsafe(text, values.map(asNodePostgresWould) as postgres.ParameterOrJSON<never>[]),
-        }),
-      },
-    };
-    return fn(scope);
+    // A transaction handle lacks `options`, which drizzle reads for its type parsers; they
+    // are the pool's (drizzle already set its parsers there when it was connected).
+    // No `schema` here: drizzle() walks the whole schema for the relational API on every call
+    // (measurable per invoke), and no transaction uses that API (`db.query.*`).
+    const db = drizzle(preparing(Object.assign(tx, { options: database.sql.options }) as unknown as Sql)) as unknown as Db;
+    return fn(db);
   }) as Promise<T>;
 }
 

@@ -1,7 +1,9 @@
 /**
- * The one error type services throw for an expected refusal. `code` becomes the GraphQL
- * `extensions.code` (the mapping lives in infra/graphql/format-error.ts); BAD_USER_INPUT also
- * carries the input `field` and a machine `reason` the admin turns into a message.
+ * The one error type services throw for an expected refusal. `code` is the GraphQL
+ * `extensions.code`; BAD_USER_INPUT also carries the input `field` and a machine `reason` the
+ * admin turns into a message. This module is the one mapping of these errors to what a client
+ * sees: the GraphQL error (`toGraphQLError`, used by the formatter and by every HTTP answer
+ * outside Apollo) and the HTTP status (`HTTP_STATUS`).
  */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -61,18 +63,35 @@ export class AppError extends Error {
   }
 }
 
-/** The JSON body of a GraphQL error answered outside Apollo (HTTP middleware). */
-export function errorBody(error: AppError) {
+/** The HTTP status of each code, where an answer outside GraphQL (the CSV export, multipart guards) carries one. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.FEATURE_DISABLED]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/** An AppError as the GraphQL error a client receives (no stack, no cause). */
+export function toGraphQLError(error: AppError) {
   return {
-    errors: [
-      {
-        message: error.message,
-        extensions: {
-          code: error.code,
-          ...(error.field ? { field: error.field } : {}),
-          ...(error.reason ? { reason: error.reason } : {}),
-        },
-      },
-    ],
+    message: error.message,
+    extensions: {
+      code: error.code,
+      ...(error.field ? { field: error.field } : {}),
+      ...(error.reason ? { reason: error.reason } : {}),
+    },
   };
 }
+
+/** The JSON body of a GraphQL error answered outside Apollo (HTTP middleware and routes). */
+export function errorBody(error: AppError) {
+  return { errors: [toGraphQLError(error)] };
+}
+
+/** What a client sees for a failure we did not expect: nothing of it but a request id to quote. */
+export const INTERNAL_ERROR = {
+  message: 'Something went wrong on our side. It has been logged; please try again.',
+  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+} as const;

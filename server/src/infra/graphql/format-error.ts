@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { AppError } from '../errors.js';
+import { AppError, INTERNAL_ERROR, toGraphQLError } from '../errors.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../log/logger.js';
 import type { GraphQLContext } from './context.js';
@@ -26,29 +26,13 @@ function isExpected(original: unknown, code: unknown): boolean {
  * `logUnexpectedErrors` with the request id). No stack trace ever leaves the server.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  {
-    const original = unwrapResolverError(error);
-    if (original instanceof AppError) {
-      return {
-        message: original.message,
-        path: formatted.path,
-        extensions: {
-          code: original.code,
-          ...(original.field ? { field: original.field } : {}),
-          ...(original.reason ? { reason: original.reason } : {}),
-        },
-      };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
-    }
-    return {
-      message: 'Something went wrong on our side. It has been logged; please try again.',
-      path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    };
-  };
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return { ...toGraphQLError(original), path: formatted.path };
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  }
+  return { ...INTERNAL_ERROR, path: formatted.path };
 }
 
 /** Logs every error that formatError masks, with the request id the client can quote. */

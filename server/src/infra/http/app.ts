@@ -8,7 +8,8 @@ import type { Viewer } from '../../accounts/viewer.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_ACTION } from '../../files/limits.js';
 import { parseSendFilter } from '../../sends/sends.export.js';
 import type { Services } from '../container.js';
-import { AppError, errorBody, InputReason } from '../errors.js';
+import { AppError, errorBody, HTTP_STATUS, INTERNAL_ERROR, InputReason } from '../errors.js';
+import { fromRequestError, type RequestStage } from './request-errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { formatError, logUnexpectedErrors } from '../graphql/format-error.js';
 import { buildAppSchema } from '../graphql/schema.js';
@@ -97,8 +98,9 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
   /** Parser errors (busboy's "Malformed part header", …) carry no HTTP status: they are the client's. */
   const parseMultipart: RequestHandler = (req, res, next) =>
     uploads(req, res, (error?: unknown) => {
-      if (error && typeof (error as { status?: unknown }).status !== 'number') {
-        Object.assign(error as object, { status: 400 });
+      if (error) {
+        const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
+        Object.assign(error as object, { status, stage: 'multipart' satisfies RequestStage });
       }
       next(error);
     });
@@ -135,8 +137,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
         return;
       }
       if (error instanceof AppError) {
-        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400 }[error.code as string] ?? 400;
-        res.status(status).json(errorBody(error));
+        res.status(HTTP_STATUS[error.code]).json(errorBody(error));
         return;
       }
       next(error);
@@ -147,28 +148,14 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
   const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
     // graphql-upload sends nothing until the request body has ended: read the rest and drop it.
     if (!req.complete) req.resume();
-    const status: number = typeof error?.status === 'number' ? error.status : 500;
-    const message = String(error?.message ?? '');
-    let appError: AppError;
-    if (status === 413 && /max file uploads/.test(message)) {
-      appError = AppError.badInput(
-        'files',
-        InputReason.TOO_MANY_FILES,
-        `At most ${MAX_FILES_PER_ACTION} files can be sent in one request.`,
-      );
-    } else if (status === 413) {
-      appError = AppError.badInput('body', InputReason.TOO_LONG, 'The request body is too large.');
-    } else if (status >= 400 && status < 500) {
-      appError = AppError.badInput('body', InputReason.MALFORMED_REQUEST, `The request could not be read: ${message}`);
-    } else {
-      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error: error?.stack ?? message });
-      res.status(500).json({
-        errors: [{ message: 'Something went wrong on our side. Please try again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-      });
+    const refused = error instanceof AppError ? { error, status: HTTP_STATUS[error.code] } : fromRequestError(error ?? {}, error?.stage ?? 'json');
+    if (!refused) {
+      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error: error?.stack ?? String(error) });
+      if (!res.headersSent) res.status(500).json({ errors: [INTERNAL_ERROR] });
       return;
     }
     if (res.headersSent) return;
-    res.status(status === 499 ? 400 : status).json(errorBody(appError));
+    res.status(refused.status).json(errorBody(refused.error));
   };
   app.use(jsonErrors);
 

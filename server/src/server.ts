@@ -61,7 +61,7 @@ export async function startServer(options: {
     await services.files.removeStale(config.stagedUploadTtlHours);
   });
   await queue.work<{ sendId: string; accountId: string }>(JOBS.SEND_DELIVER_DEAD, { pollingIntervalSeconds: 5 }, async ([job]) => {
-    await services.sends.requeueDead(job!.data.sendId, job!.data.accountId);
+    await services.deliveries.requeueDead(job!.data.sendId, job!.data.accountId);
   });
   await queue.schedule(JOBS.STATS_FOLD, '* * * * *');
   await queue.work(JOBS.STATS_FOLD, async () => {

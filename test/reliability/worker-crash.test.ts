@@ -143,7 +143,7 @@ describe('reliability: delivery workers killed with SIGKILL', () => {
     expect(send.status).toBe('SENT');
     expect(await sim.inbox(room)).toHaveLength(1);
     // A final send gets no new job, should its dead letter come round again.
-    expect(await stack.server.services.sends.requeueDead(receipt.sendId!, account.accountId)).toBe(false);
+    expect(await stack.server.services.deliveries.requeueDead(receipt.sendId!, account.accountId)).toBe(false);
     record({ test: 'dead letter requeue', faults: runs, requests: 1, lost: 0 });
   }, 60_000);
 });

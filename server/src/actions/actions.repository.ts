@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
-import { actions, sends } from '../infra/db/schema.js';
+import { actions } from '../infra/db/schema.js';
 
 export type ActionRow = typeof actions.$inferSelect;
 export type ActionFields = Pick<
@@ -8,11 +8,6 @@ export type ActionFields = Pick<
   'name' | 'trigger' | 'contentMode' | 'contentMessage' | 'enabled'
 >;
 
-export interface ActionUsage {
-  sent: number;
-  failed: number;
-  lastSentAt: Date | null;
-}
 
 const live = (accountId: string, id: string) =>
   and(eq(actions.accountId, accountId), eq(actions.id, id), isNull(actions.deletedAt));
@@ -83,25 +78,5 @@ export class ActionsRepository {
       .where(live(accountId, id))
       .returning();
     return row;
-  }
-
-  async usage(accountId: string, actionIds: string[]): Promise<Map<string, ActionUsage>> {
-    if (actionIds.length === 0) return new Map();
-    const rows = await this.db
-      .select({
-        actionId: sends.actionId,
-        sent: sql<number>`count(*) filter (where ${sends.status} = 'SENT')`.mapWith(Number),
-        failed: sql<number>`count(*) filter (where ${sends.status} = 'FAILED')`.mapWith(Number),
-        lastSentAt: sql<string | null>`max(${sends.completedAt}) filter (where ${sends.status} = 'SENT')`,
-      })
-      .from(sends)
-      .where(and(eq(sends.accountId, accountId), inArray(sends.actionId, actionIds)))
-      .groupBy(sends.actionId);
-    return new Map(
-      rows.map((r) => [
-        r.actionId,
-        { sent: r.sent, failed: r.failed, lastSentAt: r.lastSentAt ? new Date(r.lastSentAt) : null },
-      ]),
-    );
   }
 }

@@ -9,7 +9,8 @@ import type { UploadArg } from '../files/upload-scalar.js';
 import type { Db } from '../infra/db/db.js';
 import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
-import type { ActionRow, ActionsRepository, ActionUsage } from './actions.repository.js';
+import type { ActionUsage, SendsRepository } from '../sends/sends.repository.js';
+import type { ActionRow, ActionsRepository } from './actions.repository.js';
 import { validateActionFields, validateFileCount, type SaveActionFields } from './actions.validation.js';
 
 export interface SaveActionInput extends SaveActionFields {
@@ -35,6 +36,8 @@ export class ActionsService {
     private readonly filesService: FilesService,
     private readonly agents: AgentsService,
     private readonly accounts: AccountsService,
+    /** Read for the usage column only. */
+    private readonly sends: SendsRepository,
   ) {}
 
   async list(viewer: Viewer | null, agentId: string): Promise<ActionView[]> {
@@ -181,7 +184,7 @@ export class ActionsService {
 
   private async withDetails(accountId: string, rows: ActionRow[]): Promise<ActionView[]> {
     const ids = rows.map((r) => r.id);
-    const [attachments, usage] = await Promise.all([this.files.listPinned(ids), this.actions.usage(accountId, ids)]);
+    const [attachments, usage] = await Promise.all([this.files.listPinned(accountId, ids), this.sends.usageByAction(accountId, ids)]);
     return rows.map((row) => ({
       ...row,
       attachments: attachments.filter((a) => a.actionId === row.id),

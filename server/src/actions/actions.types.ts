@@ -1,10 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Attachment } from '../files/files.types.js';
 
-export enum ContentMode {
-  AI = 'AI',
-  MANUAL = 'MANUAL',
-}
+import { ContentMode } from './actions.model.js';
+
+export { ContentMode };
 registerEnumType(ContentMode, {
   name: 'ContentMode',
   description: 'AI: the agent writes the caption at send time. MANUAL: the stored content message is sent.',

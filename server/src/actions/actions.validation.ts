@@ -1,3 +1,4 @@
+import { ContentMode } from './actions.model.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { FIELD_LIMITS, MAX_FILES_PER_ACTION } from '../files/limits.js';
 import type { ActionFields } from './actions.repository.js';
@@ -11,7 +12,7 @@ export const ACTION_DEFAULTS = {
 export interface SaveActionFields {
   name: string;
   trigger: string;
-  contentMode: 'AI' | 'MANUAL';
+  contentMode: ContentMode;
   contentMessage?: string | null;
   enabled?: boolean | null;
 }
@@ -38,7 +39,7 @@ export function validateActionFields(input: SaveActionFields): ActionFields {
     'When and how to trigger this action',
   );
   const contentMessage =
-    input.contentMode === 'MANUAL'
+    input.contentMode === ContentMode.MANUAL
       ? required(
           'contentMessage',
           input.contentMessage ?? '',

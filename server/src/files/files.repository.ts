@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-
 import type { DbOrTx } from '../infra/db/db.js';
 import { attachments, sendFiles, sends } from '../infra/db/schema.js';
 import type { ReceivedFile } from './files.service.js';
+import { UNFINISHED_SEND_STATUSES } from '../sends/sends.model.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
@@ -28,12 +29,12 @@ export class FilesRepository {
       .where(and(eq(attachments.accountId, accountId), inArray(attachments.id, ids)));
   }
 
-  async listPinned(actionIds: string[]): Promise<AttachmentRow[]> {
+  async listPinned(accountId: string, actionIds: string[]): Promise<AttachmentRow[]> {
     if (actionIds.length === 0) return [];
     return this.db
       .select()
       .from(attachments)
-      .where(inArray(attachments.actionId, actionIds))
+      .where(and(eq(attachments.accountId, accountId), inArray(attachments.actionId, actionIds)))
       .orderBy(asc(attachments.actionId), asc(attachments.position));
   }
 
@@ -92,7 +93,7 @@ export class FilesRepository {
       select ${attachments.sha256} as sha256 from ${attachments} where ${inArray(attachments.sha256, shas)}
       union
       select f.sha256 from ${sendFiles} f join ${sends} s on s.id = f.send_id
-      where ${inArray(sql`f.sha256`, shas)} and s.status in ('QUEUED', 'SENDING')
+      where ${inArray(sql`f.sha256`, shas)} and ${inArray(sql`s.status`, [...UNFINISHED_SEND_STATUSES])}
     `);
     return new Set(rows.map((r) => r.sha256));
   }

@@ -10,10 +10,12 @@ import { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
 import type { BlobStore } from '../files/storage.js';
-import { deliveryQueueSettings, SendDelivery, type DeliveryJob } from '../sends/sends.jobs.js';
+import { SendGuard } from '../sends/send-guard.js';
+import { DeliveryQueue, deliveryQueueSettings, SendDelivery, type DeliveryJob } from '../sends/sends.delivery.js';
+import { SendHistoryService } from '../sends/sends.history.service.js';
+import { SendInvokeService } from '../sends/sends.invoke.service.js';
 import { SendsRepository } from '../sends/sends.repository.js';
 import { SendsExport } from '../sends/sends.export.js';
-import { SendsService } from '../sends/sends.service.js';
 import { StatsRepository } from '../stats/stats.repository.js';
 import { StatsService } from '../stats/stats.service.js';
 import type { Config } from './config/config.js';
@@ -55,25 +57,32 @@ export function createServices(infra: Infrastructure) {
   const accounts = new AccountsService(accountsRepo);
   const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
-  const actions = new ActionsService(db, actionsRepo, filesRepo, files, agents, accounts);
-  const sends = new SendsService(
+  const actions = new ActionsService(db, actionsRepo, filesRepo, files, agents, accounts, sendsRepo);
+  const deliveries = new DeliveryQueue(
+    infra.database,
+    sendsRepo,
+    infra.queue,
+    new WakeNotifier(infra.database.sql, SENDS_QUEUED_CHANNEL, infra.log),
+    infra.log,
+  );
+  const invoke = new SendInvokeService(
     infra.database,
     sendsRepo,
     filesRepo,
-    infra.blobs,
+    new SendGuard(infra.blobs),
     infra.chatService,
-    infra.queue,
-    new WakeNotifier(infra.database.sql, SENDS_QUEUED_CHANNEL, infra.log),
+    deliveries,
     infra.config,
     infra.log,
   );
+  const sendHistory = new SendHistoryService(sendsRepo);
 
   const stats = new StatsService(new StatsRepository(db));
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
   const sendsExport = new SendsExport(sendsRepo);
 
-  return { accounts, files, agents, actions, sends, sendsExport, stats, alerts };
+  return { accounts, files, agents, actions, invoke, deliveries, sendHistory, sendsExport, stats, alerts };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -2,9 +2,10 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { SendCursor, SendListFilter, SendsRepository } from './sends.repository.js';
+import { SendStatus } from './sends.model.js';
 
 const PAGE = 1000;
-const STATUSES = ['QUEUED', 'SENDING', 'SENT', 'FAILED'];
+const STATUSES: readonly string[] = Object.values(SendStatus);
 
 export const CSV_COLUMNS = [
   'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
@@ -42,7 +43,7 @@ export function parseSendFilter(query: Record<string, unknown>): SendListFilter 
   const unknown = status?.find((s) => !STATUSES.includes(s));
   if (unknown) throw AppError.badInput('status', InputReason.INVALID_VALUE, `Unknown status "${unknown}". Use ${STATUSES.join(', ')}.`);
   return {
-    status,
+    status: status as SendStatus[] | undefined,
     channel: list('channel'),
     reason: list('reason'),
     actionId: one('actionId'),

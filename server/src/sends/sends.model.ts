@@ -10,6 +10,12 @@ export enum SendStatus {
   FAILED = 'FAILED',
 }
 
+/** A send in these is final: the worker will not touch it again. */
+export const FINAL_SEND_STATUSES = [SendStatus.SENT, SendStatus.FAILED] as const;
+/** A send in these still has a delivery to come. */
+export const UNFINISHED_SEND_STATUSES = [SendStatus.QUEUED, SendStatus.SENDING] as const;
+export type FinalSendStatus = (typeof FINAL_SEND_STATUSES)[number];
+
 export enum ReceiptStatus {
   QUEUED = 'QUEUED',
   FAILED = 'FAILED',

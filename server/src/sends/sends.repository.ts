@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
-import { accounts, actions, agentToolsets, featureFlags, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
+import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
+import { FINAL_SEND_STATUSES, SendFileStatus, SendStatus, type FinalSendStatus } from './sends.model.js';
 
 export type SendRow = typeof sends.$inferSelect;
 export type NewSend = typeof sends.$inferInsert;
@@ -9,8 +10,15 @@ export type SendFileRow = typeof sendFiles.$inferSelect;
 export type NewSendFile = Omit<typeof sendFiles.$inferInsert, 'sendId'>;
 export type SendAttemptRow = typeof sendAttempts.$inferSelect;
 
+/** How often an action has sent: the actions library's usage column. */
+export interface ActionUsage {
+  sent: number;
+  failed: number;
+  lastSentAt: Date | null;
+}
+
 export interface SendListFilter {
-  status?: string[] | null;
+  status?: SendStatus[] | null;
   channel?: string[] | null;
   reason?: string[] | null;
   actionId?: string | null;
@@ -26,7 +34,6 @@ export interface SendCursor {
   id: string;
 }
 
-const FINAL = ['SENT', 'FAILED'] as const;
 
 /**
  * The allowlist of history filters: each input field maps to one fixed condition.
@@ -35,7 +42,7 @@ const FINAL = ['SENT', 'FAILED'] as const;
 function filterConditions(accountId: string, f: SendListFilter): SQL[] {
   const none = sql`false`;
   const c: SQL[] = [eq(sends.accountId, accountId)];
-  if (f.status?.length) c.push(inArray(sends.status, f.status as SendRow['status'][]));
+  if (f.status?.length) c.push(inArray(sends.status, f.status));
   if (f.channel?.length) c.push(inArray(sends.channel, f.channel));
   if (f.reason?.length) c.push(inArray(sends.reason, f.reason));
   if (f.actionId) c.push(isUuid(f.actionId) ? eq(sends.actionId, f.actionId) : none);
@@ -88,35 +95,12 @@ export class SendsRepository {
     return undefined;
   }
 
-  /**
-   * What invoke checks before the room lookup, in one round trip: the account's ChatService
-   * token, whether `flag` is on, the live action (null if missing or deleted), and whether
-   * the agent's last trained tool set holds it. Undefined when the account does not exist.
-   */
-  async invokeContext(accountId: string, actionId: string, flag: string) {
-    const [row] = await this.db
-      .select({
-        chatServiceToken: accounts.chatServiceToken,
-        flagOn: sql<boolean>`coalesce(${featureFlags.enabled}, false)`,
-        action: actions,
-        trained: sql<boolean>`coalesce((
-          select ${actionId}::uuid = any(${agentToolsets.actionIds}) from ${agentToolsets}
-          where ${agentToolsets.accountId} = ${accounts.id} and ${agentToolsets.agentId} = ${actions.agentId}
-          order by ${agentToolsets.version} desc limit 1), false)`,
-      })
-      .from(accounts)
-      .leftJoin(featureFlags, and(eq(featureFlags.accountId, accounts.id), eq(featureFlags.flag, flag)))
-      .leftJoin(actions, and(eq(actions.accountId, accounts.id), eq(actions.id, actionId), isNull(actions.deletedAt)))
-      .where(eq(accounts.id, accountId));
-    return row;
-  }
-
   /** Marks an unfinished send as handled now (a requeue); undefined when it is final or missing. */
   async touchUnfinished(accountId: string, id: string): Promise<SendRow | undefined> {
     const [row] = await this.db
       .update(sends)
       .set({ updatedAt: new Date() })
-      .where(and(eq(sends.accountId, accountId), eq(sends.id, id), notInArray(sends.status, [...FINAL])))
+      .where(and(eq(sends.accountId, accountId), eq(sends.id, id), notInArray(sends.status, [...FINAL_SEND_STATUSES])))
       .returning();
     return row;
   }
@@ -181,19 +165,19 @@ export class SendsRepository {
   async markSending(id: string): Promise<void> {
     await this.db
       .update(sends)
-      .set({ status: 'SENDING', updatedAt: new Date() })
-      .where(and(eq(sends.id, id), eq(sends.status, 'QUEUED')));
+      .set({ status: SendStatus.SENDING, updatedAt: new Date() })
+      .where(and(eq(sends.id, id), eq(sends.status, SendStatus.QUEUED)));
   }
 
   async markFileDelivered(id: string, messageId: string | null): Promise<void> {
     await this.db
       .update(sendFiles)
-      .set({ status: 'DELIVERED', deliveredAt: new Date(), messageId })
+      .set({ status: SendFileStatus.DELIVERED, deliveredAt: new Date(), messageId })
       .where(eq(sendFiles.id, id));
   }
 
   async markFileFailed(id: string): Promise<void> {
-    await this.db.update(sendFiles).set({ status: 'FAILED' }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, 'PENDING')));
+    await this.db.update(sendFiles).set({ status: SendFileStatus.FAILED }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, SendFileStatus.PENDING)));
   }
 
   async recordAttempt(row: typeof sendAttempts.$inferInsert): Promise<void> {
@@ -216,7 +200,7 @@ export class SendsRepository {
    */
   async finish(
     id: string,
-    outcome: { status: 'SENT' | 'FAILED'; reason?: string | null; reasonDetail?: string | null },
+    outcome: { status: FinalSendStatus; reason?: string | null; reasonDetail?: string | null },
   ): Promise<SendRow | undefined> {
     const now = new Date();
     const [row] = await this.db
@@ -228,7 +212,7 @@ export class SendsRepository {
         completedAt: now,
         updatedAt: now,
       })
-      .where(and(eq(sends.id, id), notInArray(sends.status, [...FINAL])))
+      .where(and(eq(sends.id, id), notInArray(sends.status, [...FINAL_SEND_STATUSES])))
       .returning();
     return row;
   }
@@ -284,5 +268,26 @@ export class SendsRepository {
       .leftJoin(actions, eq(actions.id, sends.actionId))
       .where(and(eq(sends.accountId, accountId), eq(sends.id, id)));
     return row;
+  }
+
+  /** Per action of the account: sends that ended SENT and FAILED, and the last one sent (the library's usage column). */
+  async usageByAction(accountId: string, actionIds: string[]): Promise<Map<string, ActionUsage>> {
+    if (actionIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({
+        actionId: sends.actionId,
+        sent: sql<number>`count(*) filter (where ${sends.status} = ${SendStatus.SENT})`.mapWith(Number),
+        failed: sql<number>`count(*) filter (where ${sends.status} = ${SendStatus.FAILED})`.mapWith(Number),
+        lastSentAt: sql<string | null>`max(${sends.completedAt}) filter (where ${sends.status} = ${SendStatus.SENT})`,
+      })
+      .from(sends)
+      .where(and(eq(sends.accountId, accountId), inArray(sends.actionId, actionIds)))
+      .groupBy(sends.actionId);
+    return new Map(
+      rows.map((r) => [
+        r.actionId,
+        { sent: r.sent, failed: r.failed, lastSentAt: r.lastSentAt ? new Date(r.lastSentAt) : null },
+      ]),
+    );
   }
 }

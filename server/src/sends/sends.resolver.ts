@@ -10,7 +10,7 @@ export class SendsResolver {
     @Arg('input', () => InvokeSendAttachmentInput) input: InvokeSendAttachmentInput,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
-    return services.sends.invoke(viewer, input);
+    return services.invoke.invoke(viewer, input);
   }
 
   @Query(() => SendConnection, { description: 'Send history, newest first.' })
@@ -20,12 +20,12 @@ export class SendsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
-    return services.sends.list(viewer, filter, first, after);
+    return services.sendHistory.list(viewer, filter, first, after);
   }
 
   @Query(() => Send, { nullable: true })
   send(@Arg('id', () => ID) id: string, @Ctx() { viewer, services }: GraphQLContext) {
-    return services.sends.get(viewer, id);
+    return services.sendHistory.get(viewer, id);
   }
 }
 

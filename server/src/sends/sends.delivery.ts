@@ -5,13 +5,14 @@ import { EVENTS, recordEvent } from '../events/events.js';
 import { MAX_FILES_PER_ACTION, type FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
 import type { Config } from '../infra/config/config.js';
-import type { Db } from '../infra/db/db.js';
+import { inTransaction, type Database, type Db, type DbOrTx } from '../infra/db/db.js';
 import type { SessionLocks } from '../infra/db/session-locks.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
-import { JOBS, type JobPayloads } from '../infra/queue/queue.js';
+import { enqueueInTransaction, JOBS, type JobPayloads, type Queue } from '../infra/queue/queue.js';
+import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import type { SendFileRow, SendRow, SendsRepository } from './sends.repository.js';
-import { MAX_SEND_ATTEMPTS, SendFailureReason } from './sends.model.js';
+import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
 
@@ -40,7 +41,7 @@ const EXTRA_RUNS = 3;
  * The delivery queue's settings. A run sends every file in turn, each bounded by the upload
  * timeout, so expiry (the most one run may take) follows from that; a dead worker is noticed
  * sooner, by its missing heartbeat. A job pg-boss gives up on goes to the dead letter queue,
- * whose handler gives the send a fresh job (SendsService.requeueDead).
+ * whose handler gives the send a fresh job (DeliveryQueue.requeueDead).
  */
 export function deliveryQueueSettings(
   config: Pick<Config, 'sendRetryDelaySeconds' | 'sendJobHeartbeatSeconds' | 'chatServiceUploadTimeoutMs' | 'chatServiceTimeoutMs'>,
@@ -108,7 +109,7 @@ export class SendDelivery {
   private async deliver(job: DeliveryJob, sendId: string, accountId: string): Promise<DeliveryStatus> {
     const { sends, accounts, blobs, chatService } = this.deps;
     const send = await sends.find(accountId, sendId);
-    if (!send || send.status === 'SENT' || send.status === 'FAILED') return DeliveryStatus.SKIPPED;
+    if (!send || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(send.status)) return DeliveryStatus.SKIPPED;
     const account = await accounts.findAccount(accountId);
     if (!account) return DeliveryStatus.SKIPPED;
     await sends.markSending(sendId);
@@ -118,7 +119,7 @@ export class SendDelivery {
     const lastRun = job.retryCount >= job.retryLimit;
     const files = await sends.files(sendId);
     for (const file of files) {
-      if (file.status === 'DELIVERED') continue;
+      if (file.status === SendFileStatus.DELIVERED) continue;
       if (!(await blobs.has(file.sha256))) {
         await sends.markFileFailed(file.id);
         return this.fail(send, SendFailureReason.FILE_MISSING, `${file.fileName}: stored file is missing`);
@@ -167,7 +168,7 @@ export class SendDelivery {
 
   private async succeed(send: SendRow, files: SendFileRow[]): Promise<DeliveryStatus> {
     await this.deps.db.transaction(async (tx) => {
-      const finished = await this.deps.sends.with(tx).finish(send.id, { status: 'SENT' });
+      const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.SENT });
       if (!finished) return;
       await recordEvent(tx, EVENTS.SENT, {
         account_id: send.accountId,
@@ -184,7 +185,7 @@ export class SendDelivery {
 
   private async fail(send: SendRow, reason: SendFailureReason, detail: string): Promise<DeliveryStatus> {
     await this.deps.db.transaction(async (tx) => {
-      const finished = await this.deps.sends.with(tx).finish(send.id, { status: 'FAILED', reason, reasonDetail: detail });
+      const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.FAILED, reason, reasonDetail: detail });
       if (!finished) return;
       await recordEvent(tx, EVENTS.SEND_FAILED, {
         account_id: send.accountId,
@@ -199,5 +200,45 @@ export class SendDelivery {
     });
     this.deps.log.info('sends.failed', { sendId: send.id, reason, detail });
     return DeliveryStatus.FAILED;
+  }
+}
+
+/** Puts sends on the delivery queue: at invoke, and again when pg-boss gave up on a job. */
+export class DeliveryQueue {
+  constructor(
+    private readonly database: Database,
+    private readonly sends: SendsRepository,
+    private readonly queue: Queue,
+    private readonly notifier: WakeNotifier,
+    private readonly log: Logger,
+  ) {}
+
+  /** One delivery job per send, in the caller's transaction, grouped by account so a worker can cap each account's share. */
+  enqueue(db: DbOrTx, sendId: string, accountId: string): Promise<string | null> {
+    return enqueueInTransaction(this.queue, db, JOBS.SEND_DELIVER, { sendId, accountId }, { group: { id: accountId } });
+  }
+
+  /** After the enqueue committed, so the job is visible to the worker it wakes (see WakeNotifier). */
+  wakeWorkers(): void {
+    this.notifier.notify();
+  }
+
+  /**
+   * The dead letter queue's handler: pg-boss gave up on a send's delivery job (every run it
+   * allowed was cut short, e.g. by dying workers; docs/runtime.md). An unfinished send gets a
+   * fresh job; delivery resumes at its first undelivered file and keeps its count of failed
+   * ChatService attempts, so MAX_SEND_ATTEMPTS still holds. True when it requeued.
+   */
+  async requeueDead(sendId: string, accountId: string): Promise<boolean> {
+    const requeued = await inTransaction(this.database, async (db) => {
+      const send = await this.sends.with(db).touchUnfinished(accountId, sendId);
+      if (send) await this.enqueue(db, send.id, accountId);
+      return Boolean(send);
+    });
+    if (requeued) {
+      this.log.warn('sends.requeued_dead_job', { sendId });
+      this.wakeWorkers();
+    }
+    return requeued;
   }
 }

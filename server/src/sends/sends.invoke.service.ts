@@ -1,21 +1,20 @@
 import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import { CHANNELS, channelRefusal, isChannelId, type ChannelRule } from '../channels/channels.js';
+import { CHANNELS, isChannelId } from '../channels/channels.js';
 import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { EVENTS, recordEvent } from '../events/events.js';
-import type { AttachmentRow, FilesRepository } from '../files/files.repository.js';
-import type { FileKind } from '../files/limits.js';
-import type { BlobStore } from '../files/storage.js';
+import type { FilesRepository } from '../files/files.repository.js';
 import type { Config } from '../infra/config/config.js';
-import { inTransaction, type Database, type DbOrTx } from '../infra/db/db.js';
+import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
-import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
-import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import { captionFor } from './caption.js';
-import type { SendCursor, SendListFilter, SendRow, SendsRepository } from './sends.repository.js';
-import { ReceiptStatus, RejectReason, SendFailureReason, type SendReceipt } from './sends.model.js';
+import { loadInvokeContext } from './invoke-context.query.js';
+import type { SendGuard } from './send-guard.js';
+import type { DeliveryQueue } from './sends.delivery.js';
+import type { SendRow, SendsRepository } from './sends.repository.js';
+import { ReceiptStatus, RejectReason, SendFailureReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
 export interface InvokeInput {
   actionId: string;
@@ -29,20 +28,13 @@ export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_KEY_CHARS = 255;
 const MAX_CONVERSATION_ID_CHARS = 255;
 const MAX_CALL_CAPTION_CHARS = 10_000;
-const DEFAULT_PAGE = 20;
 /** Stands in for an action id that is not a UUID: matches no row, so the call is NOT_FOUND. */
 const NO_ACTION = '00000000-0000-0000-0000-000000000000';
-const MAX_PAGE = 100;
-
-interface GuardFailure {
-  reason: SendFailureReason;
-  detail: string;
-}
 
 const rejected = (reason: RejectReason): SendReceipt => ({ sendId: null, status: ReceiptStatus.REJECTED, reason, deduplicated: false });
 
 function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
-  const failed = send.receiptStatus === 'FAILED';
+  const failed = send.receiptStatus === ReceiptStatus.FAILED;
   return {
     sendId: send.id,
     status: failed ? ReceiptStatus.FAILED : ReceiptStatus.QUEUED,
@@ -51,34 +43,15 @@ function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
   };
 }
 
-/** created_at as Postgres prints it, e.g. `2026-11-21 23:31:55.123456+00`. */
-const POSTGRES_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-
-export function encodeCursor(cursor: SendCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(raw: string): SendCursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'string' && POSTGRES_TIMESTAMPTZ.test(createdAt) && isUuid(id)) {
-      return { createdAt, id };
-    }
-  } catch {
-    // fall through
-  }
-  throw AppError.badInput('after', InputReason.INVALID_VALUE, 'This cursor is not valid; start again from the first page.');
-}
-
-export class SendsService {
+/** invokeSendAttachment: the AI service's call, checked, recorded and queued in one transaction. */
+export class SendInvokeService {
   constructor(
     private readonly database: Database,
     private readonly sends: SendsRepository,
     private readonly files: FilesRepository,
-    private readonly blobs: BlobStore,
+    private readonly guard: SendGuard,
     private readonly chatService: ChatServiceClient,
-    private readonly queue: Queue,
-    private readonly wakeWorkers: WakeNotifier,
+    private readonly deliveries: DeliveryQueue,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
   ) {}
@@ -98,8 +71,8 @@ export class SendsService {
     const actionId = isUuid(call.actionId) ? call.actionId : NO_ACTION;
     const [earlier, context, pinned] = await Promise.all([
       this.findDuplicate(this.sends, accountId, call),
-      this.sends.invokeContext(accountId, actionId, SEND_ATTACHMENT_FLAG),
-      this.files.listPinned([actionId]),
+      loadInvokeContext(this.database.db, accountId, actionId, SEND_ATTACHMENT_FLAG),
+      this.files.listPinned(accountId, [actionId]),
     ]);
     // A replay answers what the first call answered, even if the action changed since.
     if (earlier) return receiptOf(earlier, true);
@@ -119,7 +92,7 @@ export class SendsService {
     const failure =
       lookup.kind === 'unavailable'
         ? { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` }
-        : await this.preSendGuard(channelId!, channel, pinned);
+        : await this.guard.check(channelId!, channel, pinned);
     const caption = captionFor(action, call.caption, channel);
 
     let queued = false;
@@ -142,8 +115,8 @@ export class SendsService {
         actionId: action.id,
         conversationId: call.conversationId,
         channel: channelId,
-        status: failure ? 'FAILED' : 'QUEUED',
-        receiptStatus: failure ? 'FAILED' : 'QUEUED',
+        status: failure ? SendStatus.FAILED : SendStatus.QUEUED,
+        receiptStatus: failure ? ReceiptStatus.FAILED : ReceiptStatus.QUEUED,
         reason: failure?.reason ?? null,
         reasonDetail: failure?.detail ?? null,
         caption,
@@ -160,7 +133,7 @@ export class SendsService {
           kind: a.kind,
           sizeBytes: a.sizeBytes,
           sha256: a.sha256,
-          status: failure ? ('FAILED' as const) : ('PENDING' as const),
+          status: failure ? SendFileStatus.FAILED : SendFileStatus.PENDING,
         })),
       );
       const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
@@ -183,76 +156,15 @@ export class SendsService {
         await Promise.all([
           files,
           triggered,
-          this.enqueueDelivery(db, send.id, accountId),
+          this.deliveries.enqueue(db, send.id, accountId),
         ]);
         queued = true;
       }
       return receiptOf(send, false);
     });
     // After the commit, so the job is visible to the worker it wakes (see WakeNotifier).
-    if (queued) this.wakeWorkers.notify();
+    if (queued) this.deliveries.wakeWorkers();
     return receipt;
-  }
-
-  /**
-   * The dead letter queue's handler: pg-boss gave up on a send's delivery job (every run it
-   * allowed was cut short, e.g. by dying workers; docs/runtime.md). An unfinished send gets a
-   * fresh job; delivery resumes at its first undelivered file and keeps its count of failed
-   * ChatService attempts, so MAX_SEND_ATTEMPTS still holds. True when it requeued.
-   */
-  async requeueDead(sendId: string, accountId: string): Promise<boolean> {
-    const requeued = await inTransaction(this.database, async (db) => {
-      const send = await this.sends.with(db).touchUnfinished(accountId, sendId);
-      if (send) await this.enqueueDelivery(db, send.id, accountId);
-      return Boolean(send);
-    });
-    if (requeued) {
-      this.log.warn('sends.requeued_dead_job', { sendId });
-      this.wakeWorkers.notify();
-    }
-    return requeued;
-  }
-
-  /** One delivery job per send, grouped by account so a worker can cap each account's share. */
-  private enqueueDelivery(db: DbOrTx, sendId: string, accountId: string) {
-    return enqueueInTransaction(this.queue, db, JOBS.SEND_DELIVER, { sendId, accountId }, { group: { id: accountId } });
-  }
-
-  async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
-    const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
-    const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
-      throw AppError.badInput('first', InputReason.INVALID_VALUE, `first must be from 1 to ${MAX_PAGE}.`);
-    }
-    const page = await this.sends.page(accountId, filter ?? {}, size, after ? decodeCursor(after) : null);
-    const details = await this.details(page.rows.map((r) => r.send.id));
-    const edges = page.rows.map((r) => ({
-      cursor: encodeCursor({ createdAt: r.cursorAt, id: r.send.id }),
-      node: { ...r.send, actionName: r.actionName, ...details(r.send.id) },
-    }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      // Counted only when totalCount is selected (SendConnectionResolver): counting a large
-      // history costs far more than reading one page.
-      countAll: () => this.sends.count(accountId, filter ?? {}),
-    };
-  }
-
-  async get(viewer: Viewer | null, id: string) {
-    const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
-    const row = await this.sends.findWithAction(accountId, id);
-    if (!row) return null;
-    const details = await this.details([row.send.id]);
-    return { ...row.send, actionName: row.actionName, ...details(row.send.id) };
-  }
-
-  private async details(sendIds: string[]) {
-    const [files, attempts] = await Promise.all([this.sends.filesFor(sendIds), this.sends.attemptsFor(sendIds)]);
-    return (sendId: string) => ({
-      files: files.filter((f) => f.sendId === sendId),
-      attempts: attempts.filter((a) => a.sendId === sendId).map((a) => ({ ...a, id: String(a.id) })),
-    });
   }
 
   private validate(input: InvokeInput) {
@@ -278,23 +190,5 @@ export class SendsService {
     if (call.idempotencyKey) return sends.findByIdempotencyKey(accountId, call.idempotencyKey, IDEMPOTENCY_KEY_TTL_SECONDS);
     if (this.config.duplicateWindowSeconds === 0 || !isUuid(call.actionId)) return Promise.resolve(undefined);
     return sends.findRecent(accountId, call.actionId, call.conversationId, this.config.duplicateWindowSeconds);
-  }
-
-  /** SPEC section 5.4, in order: channel, then each file against the channel, then storage. */
-  private async preSendGuard(channelId: string, channel: ChannelRule | null, files: AttachmentRow[]): Promise<GuardFailure | null> {
-    if (!channel || !channel.supportsAttachments) {
-      return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `${channel?.label ?? channelId} does not support attachments` };
-    }
-    for (const file of files) {
-      const refusal = channelRefusal(channel, { kind: file.kind as FileKind, extension: file.extension, sizeBytes: file.sizeBytes });
-      if (refusal) return { reason: SendFailureReason.CHANNEL_LIMIT_EXCEEDED, detail: `${file.fileName}: ${refusal}` };
-    }
-    if (files.length === 0) return { reason: SendFailureReason.FILE_MISSING, detail: 'the action has no pinned files' };
-    for (const file of files) {
-      if (!(await this.blobs.has(file.sha256))) {
-        return { reason: SendFailureReason.FILE_MISSING, detail: `${file.fileName}: stored file ${file.sha256.slice(0, 12)}… is missing` };
-      }
-    }
-    return null;
   }
 }

@@ -1,0 +1,43 @@
+import { boolean, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, enumValues } from '../infra/db/columns.js';
+import { Role } from './roles.js';
+
+/** The accounts domain's tables: its repository is the only place that queries them (docs/architecture.md). */
+
+export const roleEnum = pgEnum('role', enumValues(Role));
+
+export const accounts = pgTable('accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** The company's ChatService token, used by the worker to deliver files. */
+  chatServiceToken: text('chat_service_token').notNull(),
+  createdAt: createdAt(),
+});
+
+export const featureFlags = pgTable(
+  'feature_flags',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    flag: text('flag').notNull(),
+    enabled: boolean('enabled').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.flag] })],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    role: roleEnum('role').notNull(),
+    /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough. */
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash)],
+);

@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accounts } from '../accounts/accounts.schema.js';
+import { createdAt, enumValues } from '../infra/db/columns.js';
+import { ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
+
+/** The sends domain's tables: its repository is the only place that queries them (docs/architecture.md). */
+
+export const sendStatusEnum = pgEnum('send_status', enumValues(SendStatus));
+
+/** What invoke answered; a duplicate call gets this receipt back. REJECTED calls leave no row. */
+export const receiptStatusEnum = pgEnum('receipt_status', [ReceiptStatus.QUEUED, ReceiptStatus.FAILED]);
+
+export const sendFileStatusEnum = pgEnum('send_file_status', enumValues(SendFileStatus));
+
+
+export const sends = pgTable(
+  'sends',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull(),
+    actionId: uuid('action_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    channel: text('channel'),
+    status: sendStatusEnum('status').notNull(),
+    /** 5xx | channel_unsupported | channel_limit_exceeded | file_missing | 4xx */
+    reason: text('reason'),
+    reasonDetail: text('reason_detail'),
+    caption: text('caption'),
+    idempotencyKey: text('idempotency_key'),
+    receiptStatus: receiptStatusEnum('receipt_status').notNull().default(ReceiptStatus.QUEUED),
+    /**
+     * Delivery runs that ended in a retryable failure (5xx, timeout, connection error).
+     * A run cut short by a dying worker does not count: MAX_SEND_ATTEMPTS is about ChatService.
+     */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('sends_idempotency_key').on(t.accountId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    index('sends_account_time_idx').on(t.accountId, t.createdAt),
+    index('sends_action_idx').on(t.actionId, t.createdAt),
+    index('sends_conversation_idx').on(t.accountId, t.actionId, t.conversationId, t.createdAt),
+    // Alert windows (15 min, 1 h) read finished sends by completion time, across accounts.
+    index('sends_completed_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
+    // The sweeper's minute-by-minute look at unfinished sends, without scanning finished ones.
+    index('sends_unfinished_idx').on(t.updatedAt).where(sql`${t.status} in ('QUEUED', 'SENDING')` /* UNFINISHED_SEND_STATUSES; kept literal: an index predicate takes no parameters */),
+  ],
+);
+
+export const sendFiles = pgTable(
+  'send_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sendId: uuid('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    attachmentId: uuid('attachment_id'),
+    fileName: text('file_name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    kind: text('kind').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    status: sendFileStatusEnum('status').notNull().default(SendFileStatus.PENDING),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    messageId: text('message_id'),
+  },
+  (t) => [index('send_files_send_idx').on(t.sendId, t.position)],
+);
+
+export const sendAttempts = pgTable(
+  'send_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sendId: uuid('send_id')
+      .notNull()
+      .references(() => sends.id, { onDelete: 'cascade' }),
+    sendFileId: uuid('send_file_id'),
+    attempt: integer('attempt').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+  },
+  (t) => [index('send_attempts_send_idx').on(t.sendId, t.startedAt)],
+);

@@ -16,10 +16,6 @@ export class AccountsRepository {
     return row;
   }
 
-  async listAccounts() {
-    return this.db.select().from(accounts).orderBy(accounts.createdAt);
-  }
-
   async createToken(accountId: string, role: Role, tokenHash: string) {
     const [row] = await this.db.insert(apiTokens).values({ accountId, role, tokenHash }).returning();
     return row!;

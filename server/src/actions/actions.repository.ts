@@ -45,15 +45,6 @@ export class ActionsRepository {
     return row;
   }
 
-  /** Includes deleted actions: history keeps their names. */
-  async findAny(accountId: string, id: string): Promise<ActionRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(actions)
-      .where(and(eq(actions.accountId, accountId), eq(actions.id, id)));
-    return row;
-  }
-
   async listForAgent(accountId: string, agentId: string): Promise<ActionRow[]> {
     return this.db
       .select()

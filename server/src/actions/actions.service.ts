@@ -1,10 +1,11 @@
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import type { AgentsService } from '../agents/agents.service.js';
+import type { AgentsRepository } from '../agents/agents.repository.js';
 import { EVENTS, recordEvent } from '../events/events.js';
 import type { FilesRepository, AttachmentRow } from '../files/files.repository.js';
-import type { FilesService, ReceivedFile } from '../files/files.service.js';
+import type { ReceivedFile } from '../files/files.repository.js';
+import type { FilesService } from '../files/files.service.js';
 import type { UploadArg } from '../files/upload-scalar.js';
 import type { Db } from '../infra/db/db.js';
 import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
@@ -34,7 +35,7 @@ export class ActionsService {
     private readonly actions: ActionsRepository,
     private readonly files: FilesRepository,
     private readonly filesService: FilesService,
-    private readonly agents: AgentsService,
+    private readonly agents: AgentsRepository,
     private readonly accounts: AccountsService,
     /** Read for the usage column only. */
     private readonly sends: SendsRepository,
@@ -42,7 +43,7 @@ export class ActionsService {
 
   async list(viewer: Viewer | null, agentId: string): Promise<ActionView[]> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
-    await this.agents.requireAgent(accountId, agentId);
+    await this.agents.require(accountId, agentId);
     return this.withDetails(accountId, await this.actions.listForAgent(accountId, agentId));
   }
 
@@ -54,7 +55,7 @@ export class ActionsService {
 
   async catalog(viewer: Viewer | null, agentId: string) {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
-    await this.agents.requireAgent(accountId, agentId);
+    await this.agents.require(accountId, agentId);
     if (!(await this.accounts.isSendAttachmentEnabled(accountId))) return [];
     return [
       {
@@ -73,7 +74,7 @@ export class ActionsService {
   async save(viewer: Viewer | null, input: SaveActionInput, uploads: UploadArg[]): Promise<ActionView> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.accounts.requireSendAttachmentEnabled(accountId);
-    await this.agents.requireAgent(accountId, input.agentId);
+    await this.agents.require(accountId, input.agentId);
     if (input.id) {
       const existing = await this.requireAction(accountId, input.id);
       if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);

@@ -3,12 +3,6 @@ import { AppError, InputReason } from '../infra/errors.js';
 import { FIELD_LIMITS, MAX_FILES_PER_ACTION } from '../files/limits.js';
 import type { ActionFields } from './actions.repository.js';
 
-export const ACTION_DEFAULTS = {
-  name: 'Send attachment',
-  trigger:
-    'When a customer requests a file, document, or image, such as asking for a brochure, invoice, or photo.',
-} as const;
-
 export interface SaveActionFields {
   name: string;
   trigger: string;

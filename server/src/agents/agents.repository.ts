@@ -1,5 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
+import { AppError } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
 import { agents, agentToolsets } from '../infra/db/schema.js';
 
 export type ToolsetRow = typeof agentToolsets.$inferSelect;
@@ -26,6 +28,13 @@ export class AgentsRepository {
       .from(agents)
       .where(and(eq(agents.accountId, accountId), eq(agents.id, id)));
     return row;
+  }
+
+  /** The account's agent, or NOT_FOUND (also for an id that is not a UUID, or another account's). */
+  async require(accountId: string, id: string) {
+    const agent = isUuid(id) ? await this.find(accountId, id) : undefined;
+    if (!agent) throw AppError.notFound(`Agent ${id}`);
+    return agent;
   }
 
   async latestToolset(accountId: string, agentId: string): Promise<ToolsetRow | undefined> {

@@ -4,7 +4,6 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
-import { isUuid } from '../infra/ids.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
 import { capabilityActionOf, toolOf } from './toolset.js';
 
@@ -39,10 +38,8 @@ export class AgentsService {
     return Promise.all(agents.map(async (agent) => ({ ...agent, ...(await this.trainingState(accountId, agent.id)) })));
   }
 
-  async requireAgent(accountId: string, agentId: string) {
-    const agent = isUuid(agentId) ? await this.agents.find(accountId, agentId) : undefined;
-    if (!agent) throw AppError.notFound(`Agent ${agentId}`);
-    return agent;
+  requireAgent(accountId: string, agentId: string) {
+    return this.agents.require(accountId, agentId);
   }
 
   /**

@@ -1,4 +1,3 @@
-import type { FileKind } from '../files/limits.js';
 
 /**
  * What each chat channel can carry. The pre-send guard and the ChatService simulator both
@@ -15,6 +14,9 @@ export interface KindRule {
   maxBytesByExtension?: Readonly<Record<string, number>>;
 }
 
+/** The kinds of file a channel may carry (and the ChatService message `type`). */
+export type FileKind = 'image' | 'video' | 'audio' | 'document';
+
 export interface ChannelRule {
   id: ChannelId;
   label: string;
@@ -22,9 +24,6 @@ export interface ChannelRule {
   /** null: the channel cannot carry this kind at all. */
   kinds: Readonly<Record<FileKind, KindRule | null>>;
   captionMaxChars: number | null;
-  /** LINE has no caption field: the caption goes as a separate text message. */
-  captionAsSeparateMessage: boolean;
-  oneAttachmentPerMessage: boolean;
   source: string;
 }
 
@@ -43,8 +42,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
       document: { maxBytes: 100 * MB },
     },
     captionMaxChars: 1024,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'WhatsApp Cloud API, "Supported media types" (developers.facebook.com/docs/whatsapp/cloud-api/reference/media)',
   },
   telegram: {
@@ -58,8 +55,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
       document: { maxBytes: 50 * MB },
     },
     captionMaxChars: 1024,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'Telegram Bot API, sendPhoto / sendDocument limits (core.telegram.org/bots/api#sending-files)',
   },
   email: {
@@ -73,8 +68,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
       document: { maxBytes: 25 * MB },
     },
     captionMaxChars: null,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'Common provider cap of 25 MB per message (Gmail / Microsoft 365 sending limits); each file is its own message here',
   },
   line: {
@@ -88,8 +81,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
       document: null,
     },
     captionMaxChars: 5000,
-    captionAsSeparateMessage: true,
-    oneAttachmentPerMessage: true,
     source: 'LINE Messaging API, message objects: image / video / audio (developers.line.biz/en/reference/messaging-api/#message-objects)',
   },
   twitter: {
@@ -103,8 +94,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
       document: null,
     },
     captionMaxChars: 10000,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'X API, media upload best practices and DM attachments (developer.x.com/en/docs/x-api/v1/media/upload-media)',
   },
   tokopedia: {
@@ -113,8 +102,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
     supportsAttachments: true,
     kinds: { ...none, image: { maxBytes: 5 * MB, extensions: ['jpg', 'jpeg', 'png'] } },
     captionMaxChars: 1000,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'Tokopedia seller chat: images only (developer.tokopedia.com, Chat API "send image"); 5 MB assumed, no size published',
   },
   instagram: {
@@ -123,8 +110,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
     supportsAttachments: false,
     kinds: none,
     captionMaxChars: null,
-    captionAsSeparateMessage: false,
-    oneAttachmentPerMessage: true,
     source: 'Not supported by the Qontak send path for this action (PRD non-goal 4)',
   },
 };

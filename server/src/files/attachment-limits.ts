@@ -1,4 +1,4 @@
-import { ACTION_DEFAULTS } from '../actions/actions.validation.js';
+import { ACTION_DEFAULTS } from '../actions/actions.model.js';
 import { CHANNELS, CHANNEL_IDS, channelRefusal } from '../channels/channels.js';
 import {
   ACCEPTED_EXTENSIONS,

@@ -1,10 +1,20 @@
 import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
 import { attachments, sendFiles, sends } from '../infra/db/schema.js';
-import type { ReceivedFile } from './files.service.js';
+import type { FileKind } from './limits.js';
 import { UNFINISHED_SEND_STATUSES } from '../sends/sends.model.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** A file that passed every rule and is stored; not yet a row. */
+export interface ReceivedFile {
+  fileName: string;
+  extension: string;
+  mimeType: string;
+  kind: FileKind;
+  sizeBytes: number;
+  sha256: string;
+}
 
 export class FilesRepository {
   constructor(private readonly db: DbOrTx) {}

@@ -6,7 +6,7 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { Logger } from '../infra/log/logger.js';
 import { extensionOf, sanitizeFileName } from './file-name.js';
-import type { FilesRepository } from './files.repository.js';
+import type { FilesRepository, ReceivedFile } from './files.repository.js';
 import {
   ACCEPTED_EXTENSIONS,
   formatBytes,
@@ -17,16 +17,6 @@ import {
 } from './limits.js';
 import { headMatchesExtension, SNIFF_BYTES, TEXT_EXTENSIONS, TextChecker } from './sniff.js';
 import type { BlobStore } from './storage.js';
-
-/** A file that passed every rule and is stored; not yet a row. */
-export interface ReceivedFile {
-  fileName: string;
-  extension: string;
-  mimeType: string;
-  kind: FileKind;
-  sizeBytes: number;
-  sha256: string;
-}
 
 /** Thrown inside the stream check to refuse a file; turned into an AppError for `field`. */
 class FileRefusal extends Error {

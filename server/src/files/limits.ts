@@ -2,7 +2,9 @@
  * The file rules (system of record: the chatbot's attachment.rb constants, PRD section 6).
  * The server enforces these, and serves them to the admin through `attachmentLimits`.
  */
-export type FileKind = 'image' | 'video' | 'audio' | 'document';
+import type { FileKind } from '../channels/channels.js';
+
+export type { FileKind };
 
 export const ACCEPTED_EXTENSIONS: Readonly<Record<FileKind, readonly string[]>> = {
   image: ['jpg', 'jpeg', 'png', 'gif'],

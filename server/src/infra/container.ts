@@ -57,7 +57,7 @@ export function createServices(infra: Infrastructure) {
   const accounts = new AccountsService(accountsRepo);
   const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
-  const actions = new ActionsService(db, actionsRepo, filesRepo, files, agents, accounts, sendsRepo);
+  const actions = new ActionsService(db, actionsRepo, filesRepo, files, agentsRepo, accounts, sendsRepo);
   const deliveries = new DeliveryQueue(
     infra.database,
     sendsRepo,

@@ -130,7 +130,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
       res.end();
     } catch (error) {
       if (res.headersSent) {
-        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error: String(error) });
+        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error });
         res.destroy();
         return;
       }
@@ -161,7 +161,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
     } else if (status >= 400 && status < 500) {
       appError = AppError.badInput('body', InputReason.MALFORMED_REQUEST, `The request could not be read: ${message}`);
     } else {
-      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error: error?.stack ?? message });
+      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error });
       res.status(500).json({
         errors: [{ message: 'Something went wrong on our side. Please try again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
       });

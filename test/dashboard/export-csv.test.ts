@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell } from '../../server/src/sends/sends.export.js';
+import { csvRows } from '../../server/src/sends/sends.export.js';
 import { FILES } from '../support/files.js';
 import { insertSends } from '../support/generated-sends.js';
 import { saveAction, uploadFile } from '../support/operations.js';
@@ -75,8 +75,7 @@ describe('GET /exports/sends.csv', () => {
   it('defuses spreadsheet formulas in cells', async () => {
     const rows = parseCsv(await (await download(acme.tokens.ADMIN, '?status=FAILED')).text()).slice(1);
     expect(rows[0]![12]).toBe(`'=HYPERLINK("http://evil")`);
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('plain')).toBe('plain');
+    expect(csvRows([['=1', '-1', '+1', '@x', '\tx', '\rx', 'plain', 'a\nb', null]])).toBe(`'=1,'-1,'+1,'@x,'\tx,"'\rx",plain,"a\nb",\r\n`);
   });
 
   it("exports only the caller's account", async () => {

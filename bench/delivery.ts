@@ -124,7 +124,7 @@ try {
   const startedAt = new Map<string, number>();
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const t0 = Date.now();
-    const data = await gql(server, server.tokens.AI_SERVICE!, INVOKE, { input: { actionId, conversationId: room, idempotencyKey: `idle-${i}` } });
+    const data = await gql<{ invokeSendAttachment: { sendId: string } }>(server, server.tokens.AI_SERVICE!, INVOKE, { input: { actionId, conversationId: room, idempotencyKey: `idle-${i}` } });
     startedAt.set(data.invokeSendAttachment.sendId, t0);
     await until('the file at the simulator', 10_000, 2, async () => (await calls(room)) >= i + 1);
     await new Promise((r) => setTimeout(r, 50));

@@ -106,7 +106,7 @@ export function resetPeak(pid: number): void {
 }
 
 /** One GraphQL call over HTTP; throws on errors. */
-export async function gql<T = any>(server: Pick<ServerProcess, 'url'>, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function gql<T = unknown>(server: Pick<ServerProcess, 'url'>, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -148,10 +148,10 @@ export async function createTrainedAction(server: ServerProcess, files: { name: 
     headers: { authorization: `Bearer ${server.tokens.ADMIN}`, 'apollo-require-preflight': 'true' },
     body: form,
   });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  const body = (await res.json()) as { data?: { saveSendAttachmentAction: { id: string } }; errors?: unknown };
+  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
   await gql(server, server.tokens.ADMIN!, 'mutation($a: ID!) { trainAgent(agentId: $a) { version } }', { a: server.agentId });
-  return body.data.saveSendAttachmentAction.id as string;
+  return body.data.saveSendAttachmentAction.id;
 }
 
 export const INVOKE = 'mutation($input: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $input) { sendId status reason deduplicated } }';

@@ -41,7 +41,7 @@ describe('sends and send(id)', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await list({ first: 2, after });
+      const page: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = await list({ first: 2, after });
       expect(page.totalCount).toBe(6);
       seen.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
       if (!page.pageInfo.hasNextPage) break;
@@ -51,7 +51,7 @@ describe('sends and send(id)', () => {
   });
 
   it('filters by status, channel, reason, action, agent, conversation and time', async () => {
-    expect((await list({ filter: { status: ['FAILED'] } })).edges.map((e: any) => e.node.id)).toEqual([failedId]);
+    expect((await list({ filter: { status: ['FAILED'] } })).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([failedId]);
     expect((await list({ filter: { channel: ['whatsapp'] } })).totalCount).toBe(5);
     expect((await list({ filter: { reason: ['channel_unsupported'] } })).totalCount).toBe(1);
     expect((await list({ filter: { actionId } })).totalCount).toBe(6);

@@ -71,10 +71,10 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
         expect(tool.function.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
         expect(tool.function.name.startsWith('qontak_send_attachment')).toBe(true);
       }
-      const aiTool = tools.find((t: any) => t.function.name === ai.toolName);
+      const aiTool = tools.find((t: { function: { name: string } }) => t.function.name === ai.toolName);
       expect(aiTool.function.description).toBe('When the customer asks for the brochure.');
       expect(aiTool.function.parameters).toMatchObject({ type: 'object', properties: { caption: { type: 'string' } }, required: [] });
-      const manualTool = tools.find((t: any) => t.function.name === manual.toolName);
+      const manualTool = tools.find((t: { function: { name: string } }) => t.function.name === manual.toolName);
       expect(manualTool.function.parameters.properties).toEqual({});
 
       expect(capabilityActions).toContainEqual({
@@ -103,7 +103,7 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
       await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
       const res = await stack.client.query(account.tokens.AI_SERVICE, TOOLS, { agentId: account.agentId });
       expect(res.data.agentTools.version).toBe(2);
-      expect(res.data.agentTools.tools.map((t: any) => t.function.name)).toEqual([kept.toolName]);
+      expect(res.data.agentTools.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual([kept.toolName]);
       expect(await trainingState(account)).toMatchObject({ trainedVersion: 2, needsTraining: false });
     });
 

@@ -14,7 +14,7 @@ const MIN = 60_000;
 
 /** A webhook receiver that answers 500 to the first `failFirst` posts of each alert event. */
 function webhookReceiver(failFirst: number) {
-  const received: { body: any; status: number }[] = [];
+  const received: { body: { text: string; alert: { id: string; accountId: string; rule: string } }; status: number }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell } from '../../server/src/sends/sends.export.js';
+import { csvRows } from '../../server/src/sends/sends.export.js';
 import { FILES } from '../support/files.js';
 import { insertSends } from '../support/generated-sends.js';
 import { saveAction, uploadFile } from '../support/operations.js';
@@ -14,13 +14,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
   }
   return rows;
 }
@@ -75,8 +84,7 @@ describe('GET /exports/sends.csv', () => {
   it('defuses spreadsheet formulas in cells', async () => {
     const rows = parseCsv(await (await download(acme.tokens.ADMIN, '?status=FAILED')).text()).slice(1);
     expect(rows[0]![12]).toBe(`'=HYPERLINK("http://evil")`);
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('plain')).toBe('plain');
+    expect(csvRows([['=1', '-1', '+1', '@x', '\tx', '\rx', 'plain', 'a\nb', null]])).toBe(`'=1,'-1,'+1,'@x,'\tx,"'\rx",plain,"a\nb",\r\n`);
   });
 
   it("exports only the caller's account", async () => {

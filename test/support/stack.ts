@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { loadConfig, type Config } from '../../server/src/infra/config/config.js';
-import { createLogger } from '../../server/src/infra/log/logger.js';
+import { createLogger, type LogDestination } from '../../server/src/infra/log/logger.js';
 import { startServer, type RunningServer } from '../../server/src/server.js';
 import { withDatabase } from './global-setup.js';
 import { GraphQLClient } from './graphql-client.js';
@@ -42,12 +42,18 @@ export async function createTestDatabase(): Promise<string> {
   return withDatabase(adminUrl, name);
 }
 
-/** The real server on a free port, over its own database and DATA_DIR. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+/**
+ * The real server on a free port, over its own database and DATA_DIR; its log goes to stderr
+ * unless `logDestination` takes it (a test that reads the log lines).
+ */
+export async function startTestStack(
+  env: Record<string, string> = {},
+  { logDestination }: { logDestination?: LogDestination } = {},
+): Promise<TestStack> {
   const databaseUrl = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const log = createLogger(config.logLevel, { service: 'test-server' });
+  const log = createLogger(config.logLevel, { service: 'test-server' }, logDestination);
   const server = await startServer({ config, databaseUrl, log, port: 0, chatServicePort: 0 });
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
   const { accounts, agents } = server.services;

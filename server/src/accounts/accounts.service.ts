@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
-import { TtlCache } from '../infra/ttl-cache.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import { KNOWN_FLAGS, Permission, permissionsOf, Role, SEND_ATTACHMENT_FLAG } from './roles.js';
 import { requirePermission, type Viewer } from './viewer.js';
@@ -23,7 +23,7 @@ function newToken(): string {
 const TOKEN_CACHE_MS = 30_000;
 
 export class AccountsService {
-  private readonly viewers = new TtlCache<Viewer>(TOKEN_CACHE_MS);
+  private readonly viewers = new LRUCache<string, Viewer>({ max: 10_000, ttl: TOKEN_CACHE_MS });
 
   constructor(private readonly accounts: AccountsRepository) {}
 

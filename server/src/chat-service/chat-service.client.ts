@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import type { FileKind } from '../files/limits.js';
-import { TtlCache } from '../infra/ttl-cache.js';
 import { multipartBody } from './multipart.js';
 
 /** A ChatService conversation room: which account it belongs to and its channel. */
@@ -53,11 +53,15 @@ export interface ChatServiceClientOptions {
 
 /** Speaks ChatService's two endpoints with the account's token. */
 export class ChatServiceClient {
-  /** Keyed by token and room: a room is only ever served to a caller holding the token that found it. */
-  private readonly rooms: TtlCache<Room>;
+  /**
+   * Keyed by token and room: a room is only ever served to a caller holding the token that found it.
+   * None when roomCacheMs is 0 (lru-cache would take a ttl of 0 as "never expires").
+   */
+  private readonly rooms: LRUCache<string, Room> | null;
 
   constructor(private readonly options: ChatServiceClientOptions) {
-    this.rooms = new TtlCache<Room>(options.roomCacheMs ?? 0);
+    const ttl = options.roomCacheMs ?? 0;
+    this.rooms = ttl > 0 ? new LRUCache<string, Room>({ max: 10_000, ttl }) : null;
   }
 
   get baseUrl(): string {
@@ -66,10 +70,10 @@ export class ChatServiceClient {
 
   async getRoom(token: string, roomId: string): Promise<RoomLookup> {
     const key = `${token}\u0000${roomId}`;
-    const cached = this.rooms.get(key);
+    const cached = this.rooms?.get(key);
     if (cached) return { kind: 'found', room: cached };
     const lookup = await this.lookUpRoom(token, roomId);
-    if (lookup.kind === 'found') this.rooms.set(key, lookup.room);
+    if (lookup.kind === 'found') this.rooms?.set(key, lookup.room);
     return lookup;
   }
 

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
@@ -13,14 +14,18 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /**
- * One CSV cell: quoted when needed, and a leading = + - @ (or tab/CR) defused with a quote
- * mark, so a caption cannot run as a formula when the export is opened in a spreadsheet.
+ * CSV rows (RFC 4180, CRLF). `escape_formulas` prefixes a quote mark to a cell starting with
+ * = + - @ tab or CR (and their full-width forms), so a caption cannot run as a formula when
+ * the export is opened in a spreadsheet. csv-stringify only quotes line breaks that match the
+ * record delimiter; `quoted_match` quotes a lone CR or LF too.
  */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+export function csvRows(rows: unknown[][]): string {
+  return stringify(rows, {
+    record_delimiter: '\r\n',
+    escape_formulas: true,
+    quoted_match: /[\r\n]/,
+    cast: { date: (d) => d.toISOString() },
+  });
 }
 
 /** The `sends` filters from a query string (`?status=FAILED,SENT&channel=whatsapp&from=…`). */
@@ -65,18 +70,17 @@ export class SendsExport {
   }
 
   private async *lines(accountId: string, filter: SendListFilter): AsyncGenerator<string> {
-    yield `${CSV_COLUMNS.join(',')}\r\n`;
+    yield csvRows([[...CSV_COLUMNS]]);
     let after: SendCursor | null = null;
     for (;;) {
       const page = await this.sends.page(accountId, filter, PAGE, after);
       const fileCounts = await this.sends.fileCounts(page.rows.map((r) => r.send.id));
-      let chunk = '';
-      for (const { send, actionName } of page.rows) {
-        chunk += `${[
+      const chunk = csvRows(
+        page.rows.map(({ send, actionName }) => [
           send.id, send.createdAt, send.completedAt, send.status, send.reason, send.channel, send.agentId,
           send.actionId, actionName, send.conversationId, fileCounts.get(send.id) ?? 0, send.failedAttempts, send.caption,
-        ].map(csvCell).join(',')}\r\n`;
-      }
+        ]),
+      );
       if (chunk) yield chunk;
       const last = page.rows.at(-1);
       if (!page.hasNextPage || !last) return;

@@ -47,7 +47,7 @@ export function logUnexpectedErrors(log: Logger): ApolloServerPlugin<GraphQLCont
             log.error('graphql.internal_error', {
               requestId: contextValue.requestId,
               path: error.path,
-              error: original instanceof Error ? (original.stack ?? original.message) : String(original),
+              error: original instanceof Error ? original : String(original),
             });
           }
         },

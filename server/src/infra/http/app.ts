@@ -132,7 +132,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
       res.end();
     } catch (error) {
       if (res.headersSent) {
-        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error: String(error) });
+        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error });
         res.destroy();
         return;
       }
@@ -150,7 +150,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
     if (!req.complete) req.resume();
     const refused = error instanceof AppError ? { error, status: HTTP_STATUS[error.code] } : fromRequestError(error ?? {}, error?.stage ?? 'json');
     if (!refused) {
-      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error: error?.stack ?? String(error) });
+      log.error('http.internal_error', { requestId: (res.locals as Locals).requestId, path: req.path, error });
       if (!res.headersSent) res.status(500).json({ errors: [INTERNAL_ERROR] });
       return;
     }

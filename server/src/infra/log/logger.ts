@@ -1,7 +1,9 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { pino, stdSerializers, type DestinationStream } from 'pino';
 import type { Config } from '../config/config.js';
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-type Level = Exclude<keyof typeof LEVELS, 'silent'>;
+/** Where the lines go: stderr unless a test captures them (anything with `write(line)`). */
+export type LogDestination = DestinationStream;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,19 +12,57 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON line per entry on stderr, so stdout stays free for CLI results. */
-export function createLogger(level: Config['logLevel'], base: Record<string, unknown> = {}): Logger {
-  const min = LEVELS[level];
-  const write = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[lvl] < min) return;
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`,
-    );
-  };
+/**
+ * Keys whose values never reach a log line, at whatever depth they appear: tokens (a bearer
+ * header, an API token, an account's ChatService token), what a customer reads (captions, message
+ * text) and SQL parameters (they carry both; `detail` is Postgres echoing a failing row's values).
+ */
+const SECRET_KEYS = ['authorization', 'token', 'chatServiceToken', 'caption', 'text', 'params', 'parameters', 'values', 'detail'];
+/** pino's `*` matches exactly one level, so each key is listed at every depth down to this one. */
+const REDACT_DEPTH = 5;
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => `${'*.'.repeat(depth)}${key}`));
+
+/**
+ * pino's error serializer, minus the parameters drizzle writes into a failed query's message
+ * ("Failed query: …\nparams: …"): the SQL text stays, for the diagnosis; `params` is redacted.
+ */
+function serializeError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const serialized = stdSerializers.err(value);
+  if (value instanceof DrizzleQueryError) {
+    const safe = `Failed query: ${value.query}`;
+    serialized.message = serialized.message.replace(value.message, () => safe);
+    serialized.stack = serialized.stack.replace(value.message, () => safe);
+  }
+  return serialized;
+}
+
+/**
+ * One JSON line per entry on stderr (stdout stays free for CLI results):
+ * `{"level":"info","time":"…",…base,"msg":"event.name",…fields}`. Pass an Error itself in
+ * `error`/`err` (not its stack string), so the serializer can keep query parameters out.
+ */
+export function createLogger(
+  level: Config['logLevel'],
+  base: Record<string, unknown> = {},
+  // Synchronous, so the last lines before process.exit are not lost.
+  destination: LogDestination = pino.destination({ fd: 2, sync: true }),
+): Logger {
+  const logger = pino(
+    {
+      level,
+      base,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError, error: serializeError },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
+    debug: (msg, fields) => logger.debug(fields ?? {}, msg),
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    error: (msg, fields) => logger.error(fields ?? {}, msg),
   };
 }

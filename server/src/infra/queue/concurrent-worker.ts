@@ -144,8 +144,7 @@ export class ConcurrentWorker<T extends object> {
         outcome = await handler(job);
       } catch (error) {
         // A bug or a database outage: pg-boss retries the job like any failed run.
-        const message = (error as Error)?.stack ?? String(error);
-        log.error('worker.job_crashed', { queue: name, jobId: job.id, error: message });
+        log.error('worker.job_crashed', { queue: name, jobId: job.id, error });
         outcome = { settle: 'retry', output: { status: 'CRASHED', error: (error as Error)?.message ?? String(error) } };
       }
       try {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../server/src/infra/db/embedded.js';
+import { clusterPassword, freePort } from '../server/src/infra/db/embedded.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_FILE = path.join(ROOT, 'bench', 'results.json');
@@ -82,7 +82,7 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     agentId,
     rooms,
     chatServiceUrl: `http://127.0.0.1:${chatServicePort}`,
-    databaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/send_attachment`,
+    databaseUrl: `postgres://postgres:${encodeURIComponent(clusterPassword(path.join(dataDir, 'postgres')))}@127.0.0.1:${pgPort}/send_attachment`,
     startupMs,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));

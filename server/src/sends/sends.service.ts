@@ -10,6 +10,7 @@ import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
+import { requireConversationId } from '../infra/input-rules.js';
 import type { Logger } from '../infra/log/logger.js';
 import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
@@ -28,7 +29,6 @@ export interface InvokeInput {
 /** Idempotency keys are honoured for this long (SPEC section 5). */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_KEY_CHARS = 255;
-const MAX_CONVERSATION_ID_CHARS = 255;
 const MAX_CALL_CAPTION_CHARS = 10_000;
 const DEFAULT_PAGE = 20;
 /** Stands in for an action id that is not a UUID: matches no row, so the call is NOT_FOUND. */
@@ -53,7 +53,29 @@ function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
 }
 
 /** created_at as Postgres prints it, e.g. `2026-11-21 23:31:55.123456+00`. */
-const POSTGRES_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const POSTGRES_TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-](\d{2})(:(\d{2}))?$/;
+
+/**
+ * A cursor's timestamp, checked field by field: well-formed but impossible ones
+ * (`2026-02-30`, `25:00`, year 0) would otherwise reach Postgres and fail there.
+ */
+function isPossibleTimestamp(text: string): boolean {
+  const m = POSTGRES_TIMESTAMPTZ.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 8, 10].map((i) => Number(m[i] ?? 0)) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  date.setUTCFullYear(year!);
+  return (
+    year! >= 1 &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour! < 24 &&
+    minute! < 60 &&
+    second! < 60 &&
+    offsetHours! <= 15 &&
+    offsetMinutes! < 60
+  );
+}
 
 export function encodeCursor(cursor: SendCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
@@ -62,7 +84,7 @@ export function encodeCursor(cursor: SendCursor): string {
 function decodeCursor(raw: string): SendCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'string' && POSTGRES_TIMESTAMPTZ.test(createdAt) && isUuid(id)) {
+    if (typeof createdAt === 'string' && isPossibleTimestamp(createdAt) && isUuid(id)) {
       return { createdAt, id };
     }
   } catch {
@@ -252,9 +274,8 @@ export class SendsService {
 
   private validate(input: InvokeInput) {
     const conversationId = input.conversationId.trim();
-    if (!conversationId || conversationId.length > MAX_CONVERSATION_ID_CHARS) {
-      throw AppError.badInput('conversationId', InputReason.INVALID_VALUE, `conversationId must be 1 to ${MAX_CONVERSATION_ID_CHARS} characters.`);
-    }
+    // The id becomes a segment of the ChatService URL path: a documented character set, no dot segments.
+    requireConversationId(conversationId);
     const idempotencyKey = input.idempotencyKey?.trim() || null;
     if (idempotencyKey && idempotencyKey.length > MAX_KEY_CHARS) {
       throw AppError.badInput('idempotencyKey', InputReason.TOO_LONG, `idempotencyKey must be at most ${MAX_KEY_CHARS} characters.`);

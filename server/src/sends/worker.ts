@@ -2,6 +2,7 @@ import type { Sql } from '../infra/db/db.js';
 import type { Logger } from '../infra/log/logger.js';
 import { extendActiveJobs, JOBS, SENDS_QUEUED_CHANNEL, type Queue } from '../infra/queue/queue.js';
 import { DeliveryStatus, type DeliveryJob, type SendDelivery } from './sends.jobs.js';
+import { errorForLog } from '../infra/log/error-for-log.js';
 
 export interface SendWorkerOptions {
   queue: Queue;
@@ -83,7 +84,7 @@ export class SendWorker {
           fetched = jobs.length;
           for (const job of jobs) this.launch(job);
         } catch (error) {
-          log.error('worker.fetch_failed', { error: String(error) });
+          log.error('worker.fetch_failed', { error: errorForLog(error) });
         }
       }
       // Busy with a full batch: go again at once. Full: wait for a slot. Empty: wait for work.
@@ -117,7 +118,7 @@ export class SendWorker {
         status = await delivery.run(job);
       } catch (error) {
         // A bug or a database outage: the run is retried like a 5xx, without counting against the send.
-        log.error('worker.job_crashed', { jobId: job.id, sendId: job.data.sendId, error: (error as Error)?.stack ?? String(error) });
+        log.error('worker.job_crashed', { jobId: job.id, sendId: job.data.sendId, error: errorForLog(error) });
         status = DeliveryStatus.BUSY;
       }
       try {
@@ -125,7 +126,7 @@ export class SendWorker {
         else await queue.complete(JOB, job.id, { status });
       } catch (error) {
         // The job expires and runs again; the delivery state makes that harmless.
-        log.error('worker.settle_failed', { jobId: job.id, error: String(error) });
+        log.error('worker.settle_failed', { jobId: job.id, error: errorForLog(error) });
       }
     })().finally(() => {
       this.active.delete(job.id);

@@ -7,6 +7,7 @@ export interface GraphQLErrorBody {
 
 export interface GraphQLResponse<T = any> {
   status: number;
+  headers: Headers;
   data?: T;
   errors?: GraphQLErrorBody[];
 }
@@ -68,5 +69,5 @@ async function parse<T>(res: Response): Promise<GraphQLResponse<T>> {
   } catch {
     throw new Error(`expected JSON from ${res.url}, got ${res.status}: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, data: body.data ?? undefined, errors: body.errors };
+  return { status: res.status, headers: res.headers, data: body.data ?? undefined, errors: body.errors };
 }

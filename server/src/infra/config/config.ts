@@ -152,7 +152,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel,
     graphqlLimits: Object.freeze({
       maxAliases: int('GRAPHQL_MAX_ALIASES', 20, 1, 1000),
-      maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 16, 2, 100),
       maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
       maxTokens: int('GRAPHQL_MAX_TOKENS', 3000, 100, 100_000),
       maxCost: int('GRAPHQL_MAX_COST', 1000, 10, 1_000_000),

@@ -1,7 +1,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { type GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { Lexer, Source, TokenKind, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { GraphqlLimits } from '../config/config.js';
 import { AppError } from '../errors.js';
@@ -52,7 +52,8 @@ export function limitValidationRules(limits: Readonly<GraphqlLimits>): Validatio
   ] as ValidationRule[];
 }
 
-const TOKENS_EXCEEDED = /^Syntax Error: Document contains more than (\d+) tokens/;
+// graphql-js 16 writes "more that"; accept the corrected wording too.
+const TOKENS_EXCEEDED = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/;
 
 /** graphql-js's parse error for `maxTokens`, as our refusal; undefined for any other error. */
 export function tokenLimitError(message: string): AppError | undefined {
@@ -96,4 +97,32 @@ export function costTooHigh(cost: number, max: number): AppError {
     cost,
     `This operation costs ${cost}; at most ${max} is allowed (sendStats, sends with totalCount, alerts, training and uploads cost the most). Split it into smaller operations.`,
   );
+}
+
+export interface OperationMeasure {
+  tokens: number;
+  aliases: number;
+  depth: number;
+  directives: number;
+  /** Null when the variables do not fit the operation. */
+  cost: number | null;
+}
+
+/**
+ * What each limit sees of an operation (its source, with the fragments it uses): how the
+ * defaults were chosen, and how a test keeps the admin's own operations well inside them.
+ */
+export function measureOperation(schema: GraphQLSchema, source: string, document: DocumentNode, variables: Record<string, unknown>): OperationMeasure {
+  const seen = { aliases: 0, depth: 0, directives: 0 };
+  const record = (what: keyof typeof seen) => [(_: unknown, { n }: { n: number }) => (seen[what] = Math.max(seen[what], n))];
+  const unlimited = Number.MAX_SAFE_INTEGER;
+  validate(schema, document, [
+    maxAliasesRule({ n: unlimited, onAccept: record('aliases') }),
+    maxDepthRule({ n: unlimited, onAccept: record('depth') }),
+    maxDirectivesRule({ n: unlimited, onAccept: record('directives') }),
+  ] as ValidationRule[]);
+  const lexer = new Lexer(new Source(source));
+  let tokens = 0;
+  while (lexer.advance().kind !== TokenKind.EOF) tokens++;
+  return { tokens, ...seen, cost: operationCost(schema, document, undefined, variables) };
 }

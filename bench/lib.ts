@@ -40,11 +40,16 @@ export interface ServerProcess {
   /** The embedded Postgres the server started, for workers and direct queries. */
   databaseUrl: string;
   startupMs: number;
+  /** What the server wrote to stderr (its log), when started with `captureLog`. */
+  log(): string;
   stop(): Promise<void>;
 }
 
 /** `pnpm start`'s entry point as its own process on a throwaway DATA_DIR (embedded Postgres). */
-export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[]; captureLog?: boolean } = {},
+): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const port = await freePort();
@@ -53,10 +58,12 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', CHAT_SERVICE_PORT: String(chatServicePort), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],
   });
   let output = '';
+  let log = '';
   child.stdout!.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -84,6 +91,7 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     chatServiceUrl: `http://127.0.0.1:${chatServicePort}`,
     databaseUrl: `postgres://postgres:${encodeURIComponent(clusterPassword(path.join(dataDir, 'postgres')))}@127.0.0.1:${pgPort}/send_attachment`,
     startupMs,
+    log: () => log,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

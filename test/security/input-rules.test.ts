@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LIST_ITEMS } from '../../server/src/infra/input-rules.js';
 import { FILES } from '../support/files.js';
 import type { GraphQLResponse } from '../support/graphql-client.js';
-import { saveAction, uploadFile } from '../support/operations.js';
+import { saveAction, uploadFile, type SaveInput } from '../support/operations.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const INVOKE = 'mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { status reason } }';
@@ -51,7 +51,7 @@ describe('input rules: nothing a caller sends reaches Postgres, a URL or a log a
     expectRefusal(await invoke({ conversationId: id }), 'conversationId', 'INVALID_VALUE');
   });
 
-  it.each([
+  it.each<[string, Partial<SaveInput>]>([
     ['name', { name: NUL }],
     ['trigger', { trigger: NUL }],
     ['contentMessage', { contentMode: 'MANUAL', contentMessage: NUL }],

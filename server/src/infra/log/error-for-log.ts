@@ -17,7 +17,7 @@ export function errorForLog(error: unknown): Record<string, unknown> {
     return {
       name: 'PostgresError',
       code: pg.code,
-      message: withoutValues(error.message),
+      message: redactValues(error.message),
       routine: pg.routine,
       table: pg.table_name,
       column: pg.column_name,
@@ -27,7 +27,7 @@ export function errorForLog(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
     return {
       name: error.name,
-      message: withoutValues(error.message),
+      message: redactValues(error.message),
       stack: framesOf(error),
       ...(error.cause === undefined ? {} : { cause: errorForLog(error.cause) }),
     };
@@ -35,8 +35,11 @@ export function errorForLog(error: unknown): Record<string, unknown> {
   return { name: typeof error };
 }
 
-/** `…: "value"` and `…=(value)` as Postgres and drivers print the values they reject. */
-function withoutValues(message: string): string {
+/**
+ * `…: "value"` and `…=(value)` as Postgres and drivers print the values they reject, and
+ * drizzle's `params: …`, replaced by "…". Also for Postgres's own server log (embedded.ts).
+ */
+export function redactValues(message: string): string {
   return message
     .replace(/(:\s*)"(?:[^"\\]|\\.)*"/g, '$1"…"')
     .replace(/=\(.*?\)(?=\s|$)/g, '=(…)')

@@ -22,6 +22,7 @@ const HISTORY: Role[] = [...READERS, 'OPS'];
 const COVERED_BY_BUILDER_ACCESS_TEST = [
   'me', 'agents', 'attachmentLimits', 'actions', 'action', 'actionCatalog', 'uploadAttachment',
   'saveSendAttachmentAction', 'setActionEnabled', 'deleteAction', 'trainAgent', 'agentTools', 'setFeatureFlag',
+  'apiTokens', 'revokeApiToken',
 ];
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/schema.graphql');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../server/src/infra/db/embedded.js';
+import { clusterPassword, freePort } from '../server/src/infra/db/embedded.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_FILE = path.join(ROOT, 'bench', 'results.json');
@@ -40,23 +40,40 @@ export interface ServerProcess {
   /** The embedded Postgres the server started, for workers and direct queries. */
   databaseUrl: string;
   startupMs: number;
+  /** What the server wrote to stderr (its log), when started with `captureLog`. */
+  log(): string;
   stop(): Promise<void>;
 }
 
 /** `pnpm start`'s entry point as its own process on a throwaway DATA_DIR (embedded Postgres). */
-export async function startServerProcess(env: Record<string, string> = {}, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[]; captureLog?: boolean } = {},
+): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const port = await freePort();
   const chatServicePort = await freePort();
+  // A port of its own for the built admin too: two server processes must not both want 3000.
+  const adminPort = await freePort();
   const started = Date.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', CHAT_SERVICE_PORT: String(chatServicePort), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      ADMIN_PORT: String(adminPort),
+      LOG_LEVEL: 'warn',
+      CHAT_SERVICE_PORT: String(chatServicePort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],
   });
   let output = '';
+  let log = '';
   child.stdout!.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -82,8 +99,9 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     agentId,
     rooms,
     chatServiceUrl: `http://127.0.0.1:${chatServicePort}`,
-    databaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/send_attachment`,
+    databaseUrl: `postgres://postgres:${encodeURIComponent(clusterPassword(path.join(dataDir, 'postgres')))}@127.0.0.1:${pgPort}/send_attachment`,
     startupMs,
+    log: () => log,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -91,6 +109,63 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A second `pnpm start` process on `first`'s database and ChatService (no worker, no simulator,
+ * no demo seed of its own): two servers behind one load balancer, as far as tokens, budgets and
+ * caches go. Resolves once it answers /healthz.
+ */
+export async function startPeerServerProcess(first: ServerProcess, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: first.databaseUrl,
+      DATA_DIR: first.dataDir,
+      CHAT_SERVICE_URL: first.chatServiceUrl,
+      WORKER_CONCURRENCY: '0',
+      PORT: String(port),
+      ADMIN_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`peer server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('peer server did not become ready');
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** `pnpm ops <args>` against a server process's database; resolves with its stdout (throws on exit 1). */
+export async function runOps(server: ServerProcess, ...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli/ops.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: server.databaseUrl, DATA_DIR: server.dataDir, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`pnpm ops ${args.join(' ')} exited with ${code}: ${err}`);
+  return out.trim();
 }
 
 /** Resident memory of a process from /proc, in MB: current (VmRSS) and peak (VmHWM). */

@@ -19,6 +19,24 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('applies the documented limits: GraphQL, request budgets, HTTP time limits, staged quota', () => {
+    const config = loadConfig({});
+    expect(config.graphqlLimits).toEqual({ maxAliases: 20, maxDepth: 16, maxDirectives: 20, maxTokens: 3000, maxCost: 1000 });
+    expect(config.rateLimit).toEqual({ windowSeconds: 10, aiServicePoints: 1000, consolePoints: 500 });
+    expect(config.httpIdleTimeoutSeconds).toBe(30);
+    expect(config.httpRequestTimeoutSeconds).toBe(900);
+    expect(config.stagedUploadQuotaBytes).toBe(2048 * 1024 * 1024);
+    expect(config.introspection).toBe(true);
+    expect(Object.isFrozen(config.graphqlLimits) && Object.isFrozen(config.rateLimit)).toBe(true);
+  });
+
+  it('turns introspection off under NODE_ENV=production unless GRAPHQL_INTROSPECTION=on', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'on' }).introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'off' }).introspection).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'maybe' })).toThrow(/GRAPHQL_INTROSPECTION must be on or off/);
+  });
+
   it('takes a relative DATA_DIR from the repository root, wherever the process runs', () => {
     expect(loadConfig({ DATA_DIR: 'var/data' }).dataDir).toBe(path.join(REPOSITORY_ROOT, 'var/data'));
     expect(loadConfig({ DATA_DIR: '/srv/sa' }).dataDir).toBe('/srv/sa');

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Role, SEND_ATTACHMENT_FLAG } from './accounts/roles.js';
 import { CHANNEL_IDS } from './channels/channels.js';
@@ -6,6 +5,7 @@ import type { Simulator } from './chat-service/simulator.js';
 import type { Services } from './infra/container.js';
 import type { Database } from './infra/db/db.js';
 import { accounts } from './infra/db/schema.js';
+import { makePrivateDir, writePrivateFile } from './infra/private-files.js';
 
 export const DEMO_ACCOUNT_NAME = 'Demo Company';
 
@@ -34,7 +34,7 @@ export async function seedDemo(services: Services, database: Database, dataDir: 
       ? ['ChatService simulator rooms (conversation ids):', ...Object.entries(rooms).map(([channel, id]) => `  room ${channel.padEnd(10)} ${id}`)]
       : ['CHAT_SERVICE_URL is set: no simulator rooms were created.']),
   ];
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'demo-tokens.txt'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  makePrivateDir(dataDir);
+  writePrivateFile(path.join(dataDir, 'demo-tokens.txt'), `${lines.join('\n')}\n`);
   return { accountId: account.id, agentId: agent.id, tokens, rooms, lines };
 }

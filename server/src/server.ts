@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { API_TOKENS_CHANGED_CHANNEL } from './accounts/accounts.repository.js';
 import { startSimulator, type Simulator } from './chat-service/simulator.js';
 import { LocalBlobStore } from './files/storage.js';
 import type { Config } from './infra/config/config.js';
 import { createChatServiceClient, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
+import { RequestBudget } from './infra/http/request-budget.js';
 import type { Logger } from './infra/log/logger.js';
 import { JOBS, startQueue, type Queue } from './infra/queue/queue.js';
 
@@ -55,6 +57,10 @@ export async function startServer(options: {
   const queue = await startQueue(databaseUrl, log, { superviseSeconds: config.queueMaintenanceSeconds }, queueSettings(config));
   const infra = { config, database, blobs, log, queue, chatService: createChatServiceClient(config, chatServiceUrl) };
   const services = createServices(infra);
+  // Every process forgets its cached tokens when any token row changes (a revocation reaches
+  // all of them at once), and on every (re)connect of this LISTEN, which may have missed some.
+  const forget = () => services.accounts.forgetCachedTokens();
+  const tokenListener = await database.sql.listen(API_TOKENS_CHANGED_CHANNEL, forget, forget);
 
   await queue.schedule(JOBS.FILES_CLEANUP, '17 * * * *');
   await queue.work(JOBS.FILES_CLEANUP, async () => {
@@ -77,7 +83,8 @@ export async function startServer(options: {
   const worker = config.workerConcurrency > 0 ? createSendWorker(infra, config.workerConcurrency) : undefined;
   await worker?.start();
 
-  const http = await createHttpApp({ services, log, isReady: () => ready });
+  const budget = new RequestBudget(database.db, config.rateLimit);
+  const http = await createHttpApp({ services, config, budget, log, isReady: () => ready });
   await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
   const port = (http.server.address() as AddressInfo).port;
   ready = true;
@@ -99,6 +106,7 @@ export async function startServer(options: {
       queue.removeAllListeners('error');
       queue.on('error', (error: Error) => log.debug('queue.error_while_stopping', { error: error.message }));
       await http.stop();
+      await tokenListener.unlisten().catch(() => {});
       await worker?.stop(5000);
       await queue.stop({ graceful: true, timeout: 5000 });
       await simulator?.stop();

@@ -100,6 +100,22 @@ describe('access: role matrix and account isolation', () => {
       run: (t, o) => stack.client.query(t, TOOLS, { agentId: o.agentId }),
     },
     {
+      name: 'apiTokens',
+      allowed: ['ADMIN'],
+      ownsResources: false,
+      run: (t) => stack.client.query(t, '{ apiTokens { id role } }'),
+    },
+    {
+      name: 'revokeApiToken',
+      allowed: ['ADMIN'],
+      run: async (t, o) => {
+        // A fresh token of the owner each time, so no run revokes a token the matrix uses.
+        const token = await stack.server.services.accounts.createToken(o.accountId, 'VIEWER' as never);
+        const [row] = await stack.sql`select id from api_tokens where token_hash = encode(sha256(${token}::bytea), 'hex')`;
+        return stack.client.query(t, 'mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: row!.id });
+      },
+    },
+    {
       name: 'setFeatureFlag',
       allowed: ['OPS'],
       ownsResources: false,

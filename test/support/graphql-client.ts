@@ -12,6 +12,7 @@ export type Json = any;
 
 export interface GraphQLResponse<T = Json> {
   status: number;
+  headers: Headers;
   data?: T;
   errors?: GraphQLErrorBody[];
 }
@@ -73,5 +74,5 @@ async function parse<T>(res: Response): Promise<GraphQLResponse<T>> {
   } catch {
     throw new Error(`expected JSON from ${res.url}, got ${res.status}: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, data: body.data ?? undefined, errors: body.errors };
+  return { status: res.status, headers: res.headers, data: body.data ?? undefined, errors: body.errors };
 }

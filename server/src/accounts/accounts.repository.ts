@@ -1,7 +1,23 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
 import { accounts, apiTokens, featureFlags } from '../infra/db/schema.js';
 import type { Role } from './roles.js';
+
+/** NOTIFY channel of the api_tokens trigger (migration 0004): a token row changed. */
+export const API_TOKENS_CHANGED_CHANNEL = 'api_tokens_changed';
+
+/** What may be shown of a token: everything but its hash. */
+const TOKEN_COLUMNS = {
+  id: apiTokens.id,
+  accountId: apiTokens.accountId,
+  role: apiTokens.role,
+  createdAt: apiTokens.createdAt,
+  expiresAt: apiTokens.expiresAt,
+  revokedAt: apiTokens.revokedAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+};
+
+export type TokenRow = Awaited<ReturnType<AccountsRepository['listTokens']>>[number];
 
 export class AccountsRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -16,16 +32,54 @@ export class AccountsRepository {
     return row;
   }
 
-  async createToken(accountId: string, role: Role, tokenHash: string) {
-    const [row] = await this.db.insert(apiTokens).values({ accountId, role, tokenHash }).returning();
+  async createToken(accountId: string, role: Role, tokenHash: string, expiresAt: Date | null) {
+    const [row] = await this.db.insert(apiTokens).values({ accountId, role, tokenHash, expiresAt }).returning(TOKEN_COLUMNS);
     return row!;
   }
 
-  async findTokenByHash(tokenHash: string) {
+  /** A token that may still be used: not revoked, not expired. */
+  async findUsableTokenByHash(tokenHash: string) {
     const [row] = await this.db
-      .select({ id: apiTokens.id, accountId: apiTokens.accountId, role: apiTokens.role })
+      .select({ id: apiTokens.id, accountId: apiTokens.accountId, role: apiTokens.role, expiresAt: apiTokens.expiresAt })
       .from(apiTokens)
-      .where(eq(apiTokens.tokenHash, tokenHash));
+      .where(
+        and(
+          eq(apiTokens.tokenHash, tokenHash),
+          isNull(apiTokens.revokedAt),
+          or(isNull(apiTokens.expiresAt), sql`${apiTokens.expiresAt} > now()`),
+        ),
+      );
+    return row;
+  }
+
+  /** Records a use, at most once a minute per token (the cache sees most uses, not this). */
+  async touchToken(id: string): Promise<void> {
+    await this.db
+      .update(apiTokens)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiTokens.id, id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+  }
+
+  /** The account's tokens, newest first, revoked ones included; never the hash. */
+  async listTokens(accountId: string) {
+    return this.db.select(TOKEN_COLUMNS).from(apiTokens).where(eq(apiTokens.accountId, accountId)).orderBy(desc(apiTokens.createdAt));
+  }
+
+  async findToken(id: string) {
+    const [row] = await this.db.select(TOKEN_COLUMNS).from(apiTokens).where(eq(apiTokens.id, id));
+    return row;
+  }
+
+  /**
+   * Revokes the token (once: a second revocation keeps the first time). The row's trigger
+   * (migration 0004) tells every process to forget its cached tokens.
+   */
+  async revokeToken(id: string) {
+    const [row] = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: sql`coalesce(${apiTokens.revokedAt}, now())` })
+      .where(eq(apiTokens.id, id))
+      .returning(TOKEN_COLUMNS);
     return row;
   }
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
-import { Me } from './accounts.types.js';
+import { ApiToken, Me } from './accounts.types.js';
 
 @Resolver()
 export class AccountsResolver {
@@ -17,5 +17,15 @@ export class AccountsResolver {
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
     return services.accounts.setFeatureFlagAs(viewer, accountId, flag, enabled);
+  }
+
+  @Query(() => [ApiToken], { description: "ADMIN: the account's API tokens, newest first, revoked ones included." })
+  apiTokens(@Ctx() { viewer, services }: GraphQLContext) {
+    return services.accounts.listTokensAs(viewer);
+  }
+
+  @Mutation(() => ApiToken, { description: 'ADMIN: revoke one of the account\'s tokens; every server refuses it within a second.' })
+  revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() { viewer, services }: GraphQLContext) {
+    return services.accounts.revokeTokenAs(viewer, id);
   }
 }

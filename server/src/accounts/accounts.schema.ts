@@ -1,4 +1,4 @@
-import { boolean, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, enumValues } from '../infra/db/columns.js';
 import { Role } from './roles.js';
 
@@ -38,6 +38,12 @@ export const apiTokens = pgTable(
     /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough. */
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
+    /** Null: never expires. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Set once by a revocation; the row stays so lists and audits can show it. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** To the minute: written when a process first sees the token in a while, not per request. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash)],
+  (t) => [uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash), index('api_tokens_account_idx').on(t.accountId, t.createdAt)],
 );

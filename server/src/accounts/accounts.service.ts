@@ -17,13 +17,40 @@ function newToken(): string {
 
 /**
  * How long a known token's account and role are reused without reading api_tokens again.
- * Every request authenticates, so this takes one query off each. Tokens are never edited and
- * there is no revocation yet; when one is added, it must clear this cache (or wait this long).
+ * Every request authenticates, so this takes one query off each. A revocation (or any change
+ * to a token row, even by hand) does not wait for this: the api_tokens trigger NOTIFYs every
+ * process, which then forgets its cached tokens (`forgetCachedTokens`, wired in server.ts).
  */
 const TOKEN_CACHE_MS = 30_000;
 
+const DURATION = /^(\d{1,6})([mhd])$/;
+const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
+/** Ten years: beyond that a token might as well not expire. */
+const MAX_EXPIRES_IN_SECONDS = 3650 * 86400;
+
+/** `--expires-in 90d` (m, h or d) in seconds. */
+export function parseExpiresIn(value: string): number {
+  const match = DURATION.exec(value.trim());
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS] : 0;
+  if (!(seconds > 0 && seconds <= MAX_EXPIRES_IN_SECONDS)) {
+    throw AppError.badInput('expiresIn', InputReason.INVALID_VALUE, `expires-in must be like 30m, 12h or 90d (at most 3650d); got "${value}".`);
+  }
+  return seconds;
+}
+
+/** A cached token: who it is, and until when it may be used. */
+interface CachedViewer {
+  viewer: Viewer;
+  expiresAt: Date | null;
+}
+
 export class AccountsService {
-  private readonly viewers = new LRUCache<string, Viewer>({ max: 10_000, ttl: TOKEN_CACHE_MS });
+  private readonly viewers = new LRUCache<string, CachedViewer>({ max: 10_000, ttl: TOKEN_CACHE_MS });
+  /**
+   * Bumped by every forget: a lookup that started before a revocation and answers after it
+   * must not put the token back in the cache.
+   */
+  private cacheGeneration = 0;
 
   constructor(private readonly accounts: AccountsRepository) {}
 
@@ -33,30 +60,75 @@ export class AccountsService {
     return this.accounts.createAccount(trimmed, newToken());
   }
 
-  /** Issues a token; only its hash is stored, so this is the one time it can be read. */
-  async createToken(accountId: string, role: Role): Promise<string> {
+  /**
+   * Issues a token, valid for `expiresInSeconds` when given; only its hash is stored, so this
+   * is the one time it can be read.
+   */
+  async createToken(accountId: string, role: Role, options: { expiresInSeconds?: number } = {}): Promise<string> {
     if (!Object.values(Role).includes(role)) {
       throw AppError.badInput('role', InputReason.INVALID_VALUE, `Unknown role "${role}". Roles: ${Object.values(Role).join(', ')}.`);
     }
     await this.requireAccount(accountId);
     const token = newToken();
-    await this.accounts.createToken(accountId, role, hashToken(token));
+    const expiresAt = options.expiresInSeconds ? new Date(Date.now() + options.expiresInSeconds * 1000) : null;
+    await this.accounts.createToken(accountId, role, hashToken(token), expiresAt);
     return token;
   }
 
-  /** The viewer behind an `Authorization: Bearer …` header, or null when absent or unknown. */
+  /**
+   * The viewer behind an `Authorization: Bearer …` header, or null when absent, unknown,
+   * revoked or expired.
+   */
   async authenticate(authorization: string | undefined): Promise<Viewer | null> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return null;
     const hash = hashToken(match[1]!);
     const cached = this.viewers.get(hash);
-    if (cached) return cached;
+    if (cached) return cached.expiresAt && cached.expiresAt <= new Date() ? null : cached.viewer;
     // Unknown tokens are not cached: a flood of made-up tokens must not push out real ones.
-    const row = await this.accounts.findTokenByHash(hash);
+    const generation = this.cacheGeneration;
+    const row = await this.accounts.findUsableTokenByHash(hash);
     if (!row) return null;
     const viewer = Object.freeze({ accountId: row.accountId, role: row.role as Role, tokenId: row.id });
-    this.viewers.set(hash, viewer);
+    if (generation === this.cacheGeneration) this.viewers.set(hash, { viewer, expiresAt: row.expiresAt });
+    // Not awaited: "last used" is a convenience, and must not slow or fail the request.
+    this.accounts.touchToken(row.id).catch(() => {});
     return viewer;
+  }
+
+  /** Called on every api_tokens change (NOTIFY) and on every reconnect of that LISTEN. */
+  forgetCachedTokens(): void {
+    this.cacheGeneration++;
+    this.viewers.clear();
+  }
+
+  /** Settings → API tokens (ADMIN): the account's tokens; `current` marks the caller's own. */
+  async listTokensAs(viewer: Viewer | null) {
+    const me = requirePermission(viewer, Permission.TOKENS_MANAGE);
+    const rows = await this.accounts.listTokens(me.accountId);
+    return rows.map((row) => ({ ...row, current: row.id === me.tokenId }));
+  }
+
+  /** ADMIN: revokes one of the account's tokens; another account's id is NOT_FOUND. */
+  async revokeTokenAs(viewer: Viewer | null, tokenId: string) {
+    const me = requirePermission(viewer, Permission.TOKENS_MANAGE);
+    const token = isUuid(tokenId) ? await this.accounts.findToken(tokenId) : undefined;
+    if (!token || token.accountId !== me.accountId) throw AppError.notFound(`Token ${tokenId}`);
+    const revoked = (await this.accounts.revokeToken(tokenId))!;
+    return { ...revoked, current: revoked.id === me.tokenId };
+  }
+
+  /** Unchecked: for the ops CLI (`token:list`). */
+  async listTokens(accountId: string) {
+    await this.requireAccount(accountId);
+    return this.accounts.listTokens(accountId);
+  }
+
+  /** Unchecked: for the ops CLI (`token:revoke`). */
+  async revokeToken(tokenId: string) {
+    const revoked = isUuid(tokenId) ? await this.accounts.revokeToken(tokenId) : undefined;
+    if (!revoked) throw AppError.notFound(`Token ${tokenId}`);
+    return revoked;
   }
 
   async me(viewer: Viewer | null) {

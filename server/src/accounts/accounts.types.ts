@@ -21,3 +21,27 @@ export class Me {
   @Field(() => [Permission], { description: 'What this role may do; the admin renders controls from it.' })
   permissions!: Permission[];
 }
+
+@ObjectType({ description: 'An API token of the account, as ADMIN sees it: never the secret itself.' })
+export class ApiToken {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Role)
+  role!: Role;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Null: the token does not expire.' })
+  expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Set once revoked; a revoked token is refused by every server within a second.' })
+  revokedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'To the minute.' })
+  lastUsedAt!: Date | null;
+
+  @Field(() => Boolean, { description: 'The token this request was made with.' })
+  current!: boolean;
+}

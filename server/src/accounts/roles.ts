@@ -21,6 +21,8 @@ export enum Permission {
   HISTORY_READ = 'HISTORY_READ',
   /** Turn feature flags on and off for any account. */
   FLAGS_WRITE = 'FLAGS_WRITE',
+  /** See and revoke the account's API tokens. */
+  TOKENS_MANAGE = 'TOKENS_MANAGE',
 }
 
 const BUILDERS = [Role.ADMIN, Role.BOT_MANAGER];
@@ -34,6 +36,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.INVOKE]: [Role.AI_SERVICE],
   [Permission.HISTORY_READ]: [...READERS, Role.OPS],
   [Permission.FLAGS_WRITE]: [Role.OPS],
+  [Permission.TOKENS_MANAGE]: [Role.ADMIN],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../infra/graphql/context.js';
 import { SaveSendAttachmentActionInput } from './actions.inputs.js';
 import type { ActionView } from './actions.service.js';
 import { CatalogEntry, SendAttachmentAction } from './actions.types.js';
+import { saveActionCost } from '../infra/graphql/field-costs.js';
 
 @Resolver(() => SendAttachmentAction)
 export class ActionsResolver {
@@ -23,7 +24,7 @@ export class ActionsResolver {
     return services.actions.catalog(viewer, agentId);
   }
 
-  @Mutation(() => SendAttachmentAction)
+  @Mutation(() => SendAttachmentAction, { complexity: saveActionCost })
   saveSendAttachmentAction(
     @Arg('input', () => SaveSendAttachmentActionInput) input: SaveSendAttachmentActionInput,
     @Arg('files', () => [UploadScalar], { nullable: true }) files: UploadArg[] | null,

@@ -9,12 +9,18 @@ import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger } from '../infra/log/logger.js';
 import { startQueue } from '../infra/queue/queue.js';
+import { parseExpiresIn } from '../accounts/accounts.service.js';
 import type { Role } from '../accounts/roles.js';
 
 const USAGE = `Usage: pnpm ops <command>
   account:create <name>                          prints the account id
   agent:create --account <id> <name>             prints the agent id
-  token:create --account <id> --role <ROLE>      prints the token (shown once; stored hashed)
+  token:create --account <id> --role <ROLE> [--expires-in 90d]
+                                                 prints the token (shown once; stored hashed);
+                                                 --expires-in takes m, h or d
+  token:list --account <id>                      one line per token: id, role, created, last
+                                                 used, expires, revoked (never the token)
+  token:revoke <token id>                        every server refuses it within a second
   flag:set --account <id> <flag> on|off          prints the flag and its state
   worker                                         runs a delivery worker until SIGINT/SIGTERM
                                                  (WORKER_CONCURRENCY sends at once, default 8)
@@ -34,7 +40,7 @@ async function run(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { account: { type: 'string' }, role: { type: 'string' } },
+    options: { account: { type: 'string' }, role: { type: 'string' }, 'expires-in': { type: 'string' } },
     allowPositionals: true,
   });
   const need = (value: string | undefined, what: string) => {
@@ -81,11 +87,26 @@ async function run(argv: string[]): Promise<string> {
         return (await services.accounts.createAccount(need(positionals.join(' '), 'a name'))).id;
       case 'agent:create':
         return (await services.agents.create(need(values.account, '--account <id>'), need(positionals.join(' '), 'a name'))).id;
-      case 'token:create':
+      case 'token:create': {
+        const expiresIn = values['expires-in'];
         return await services.accounts.createToken(
           need(values.account, '--account <id>'),
           need(values.role, '--role <ROLE>').toUpperCase() as Role,
+          { expiresInSeconds: expiresIn === undefined ? undefined : parseExpiresIn(expiresIn) },
         );
+      }
+      case 'token:list': {
+        const tokens = await services.accounts.listTokens(need(values.account, '--account <id>'));
+        const when = (d: Date | null) => (d ? d.toISOString() : '-');
+        return [
+          ['id', 'role', 'created', 'last_used', 'expires', 'revoked'].join('\t'),
+          ...tokens.map((t) => [t.id, t.role, when(t.createdAt), when(t.lastUsedAt), when(t.expiresAt), when(t.revokedAt)].join('\t')),
+        ].join('\n');
+      }
+      case 'token:revoke': {
+        const revoked = await services.accounts.revokeToken(need(positionals[0], 'a token id'));
+        return `revoked ${revoked.id} at ${revoked.revokedAt!.toISOString()}`;
+      }
       case 'flag:set': {
         const [flag, state] = positionals;
         if (state !== 'on' && state !== 'off') throw new UsageError('flag:set needs <flag> on|off');

@@ -31,6 +31,15 @@ export class FilesRepository {
     return row!;
   }
 
+  /** Bytes of the account's staged uploads (no action yet), for STAGED_UPLOAD_QUOTA_MB. */
+  async stagedBytes(accountId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ bytes: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)` })
+      .from(attachments)
+      .where(and(eq(attachments.accountId, accountId), isNull(attachments.actionId)));
+    return Number(row?.bytes ?? 0);
+  }
+
   async findMany(accountId: string, ids: string[]): Promise<AttachmentRow[]> {
     if (ids.length === 0) return [];
     return this.db

@@ -5,6 +5,7 @@ import type { AttachmentRow } from './files.repository.js';
 import { Attachment, AttachmentLimits, ChannelSupport } from './files.types.js';
 import { attachmentLimits, channelSupportOf } from './attachment-limits.js';
 import { UploadScalar, type UploadArg } from './upload-scalar.js';
+import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
 
 @Resolver(() => Attachment)
 export class FilesResolver {
@@ -14,7 +15,7 @@ export class FilesResolver {
     return attachmentLimits();
   }
 
-  @Mutation(() => Attachment, { description: 'Stages a file for a later saveSendAttachmentAction.' })
+  @Mutation(() => Attachment, { description: 'Stages a file for a later saveSendAttachmentAction.', complexity: FIELD_COSTS.uploadAttachment })
   uploadAttachment(
     @Arg('file', () => UploadScalar) file: UploadArg,
     @Ctx() { viewer, services }: GraphQLContext,

@@ -37,14 +37,22 @@ export class FilesService {
     private readonly blobs: BlobStore,
     private readonly accounts: AccountsService,
     private readonly log: Logger,
+    /** STAGED_UPLOAD_QUOTA_MB in bytes. */
+    private readonly stagedQuotaBytes: number,
   ) {}
 
-  /** uploadAttachment: stores the file and stages it for a later save. */
+  /**
+   * uploadAttachment: stores the file and stages it for a later save, within the account's
+   * quota of staged bytes (checked before and after the file streams in; uploads running at
+   * the same moment can each pass, so the quota may be exceeded by what is in flight).
+   */
   async upload(viewer: Viewer | null, upload: UploadArg) {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.accounts.requireSendAttachmentEnabled(accountId);
+    if ((await this.files.stagedBytes(accountId)) >= this.stagedQuotaBytes) throw this.quotaExceeded();
     const file = await this.receive(upload, 'file');
     try {
+      if ((await this.files.stagedBytes(accountId)) + file.sizeBytes > this.stagedQuotaBytes) throw this.quotaExceeded();
       return await this.files.insert(accountId, file);
     } catch (error) {
       await this.discardUnreferenced([file.sha256]);
@@ -142,6 +150,14 @@ export class FilesService {
     const result = { stagedRows: staged.length, blobs: garbage.length, partials };
     this.log.info('files.cleanup', result);
     return result;
+  }
+
+  private quotaExceeded() {
+    return AppError.badInput(
+      'file',
+      InputReason.QUOTA_EXCEEDED,
+      `This account already holds ${formatBytes(this.stagedQuotaBytes)} of uploads not yet saved to an action. Save or remove some first (unsaved uploads are removed after a day).`,
+    );
   }
 
   private tooLarge(fileName: string) {

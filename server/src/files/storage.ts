@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../infra/private-files.js';
 
 export interface StoredBlob {
   sha256: string;
@@ -39,7 +40,9 @@ export class LocalBlobStore implements BlobStore {
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
-    fs.mkdirSync(this.tmpDir, { recursive: true });
+    // Customers' files: readable by the server's user only (directories 0700, files 0600).
+    makePrivateDir(root);
+    makePrivateDir(this.tmpDir);
   }
 
   /** blobs/ab/cd/abcd…: two levels keep directories small. */
@@ -74,10 +77,10 @@ export class LocalBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE }));
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
       // Same content already stored: keep the existing blob (rename would replace it atomically too).
       await fsp.rename(tmp, target);
       return { sha256, sizeBytes };

@@ -55,7 +55,7 @@ export function createServices(infra: Infrastructure) {
   const sendsRepo = new SendsRepository(db);
 
   const accounts = new AccountsService(accountsRepo);
-  const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log);
+  const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log, infra.config.stagedUploadQuotaBytes);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agentsRepo, accounts, sendsRepo);
   const deliveries = new DeliveryQueue(

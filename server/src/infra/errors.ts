@@ -12,7 +12,23 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /** An operation over the alias, depth, directive, token or cost limit; refused before it runs. */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** The account's request budget is spent for now; `retryAfterSeconds` says when to retry. */
+  RATE_LIMITED = 'RATE_LIMITED',
 }
+
+/** The HTTP status of a refusal answered outside Apollo's own mapping (middleware, plugins). */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.FEATURE_DISABLED]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.RATE_LIMITED]: 429,
+};
 
 export enum InputReason {
   FILE_TOO_LARGE = 'FILE_TOO_LARGE',
@@ -30,6 +46,12 @@ export enum InputReason {
   INVALID_VALUE = 'INVALID_VALUE',
   UPLOAD_INCOMPLETE = 'UPLOAD_INCOMPLETE',
   MALFORMED_REQUEST = 'MALFORMED_REQUEST',
+  /** A NUL character or a lone UTF-16 surrogate: text no database column or URL can hold. */
+  INVALID_CHARACTERS = 'INVALID_CHARACTERS',
+  /** A list argument longer than MAX_LIST_ITEMS (infra/graphql/input-guard.ts). */
+  TOO_MANY_VALUES = 'TOO_MANY_VALUES',
+  /** The account's staged (not yet pinned) uploads would exceed STAGED_UPLOAD_QUOTA_MB. */
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
 }
 
 export class AppError extends Error {
@@ -38,6 +60,8 @@ export class AppError extends Error {
     message: string,
     readonly field?: string,
     readonly reason?: InputReason,
+    /** More `extensions` for the client: the limit an operation hit, when to retry. */
+    readonly details?: Readonly<Record<string, string | number>>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -55,6 +79,22 @@ export class AppError extends Error {
   static unauthenticated(message = 'Sign in with a valid API token.'): AppError {
     return new AppError(ErrorCode.UNAUTHENTICATED, message);
   }
+  static queryTooComplex(limit: string, max: number, found: number | null, message: string): AppError {
+    return new AppError(ErrorCode.QUERY_TOO_COMPLEX, message, undefined, undefined, {
+      limit,
+      max,
+      ...(found === null ? {} : { found }),
+    });
+  }
+  static rateLimited(retryAfterSeconds: number, budget: string): AppError {
+    return new AppError(
+      ErrorCode.RATE_LIMITED,
+      `Too many requests for this account's ${budget} budget; retry in ${retryAfterSeconds} s.`,
+      undefined,
+      undefined,
+      { retryAfterSeconds, budget },
+    );
+  }
   static featureDisabled(): AppError {
     return new AppError(
       ErrorCode.FEATURE_DISABLED,
@@ -63,26 +103,19 @@ export class AppError extends Error {
   }
 }
 
-/** The HTTP status of each code, where an answer outside GraphQL (the CSV export, multipart guards) carries one. */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.FEATURE_DISABLED]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.CONFLICT]: 409,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-};
+/** `extensions` of an AppError as the client sees it, inside GraphQL or outside. */
+export function extensionsOf(error: AppError) {
+  return {
+    code: error.code,
+    ...(error.field ? { field: error.field } : {}),
+    ...(error.reason ? { reason: error.reason } : {}),
+    ...error.details,
+  };
+}
 
 /** An AppError as the GraphQL error a client receives (no stack, no cause). */
 export function toGraphQLError(error: AppError) {
-  return {
-    message: error.message,
-    extensions: {
-      code: error.code,
-      ...(error.field ? { field: error.field } : {}),
-      ...(error.reason ? { reason: error.reason } : {}),
-    },
-  };
+  return { message: error.message, extensions: extensionsOf(error) };
 }
 
 /** The JSON body of a GraphQL error answered outside Apollo (HTTP middleware and routes). */

@@ -2,10 +2,12 @@ import { stringify } from 'csv-stringify/sync';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
+import { requireDateInRange, requireListSize, requireStorableText } from '../infra/input-rules.js';
 import type { SendCursor, SendListFilter, SendsRepository } from './sends.repository.js';
 import { SendStatus } from './sends.model.js';
 
 const PAGE = 1000;
+type Page = Awaited<ReturnType<SendsRepository['page']>>;
 const STATUSES: readonly string[] = Object.values(SendStatus);
 
 export const CSV_COLUMNS = [
@@ -34,14 +36,21 @@ export function parseSendFilter(query: Record<string, unknown>): SendListFilter 
     const v = query[name];
     if (v === undefined || v === '') return undefined;
     if (typeof v !== 'string') throw AppError.badInput(name, InputReason.INVALID_VALUE, `Give ${name} once.`);
+    // The same rules as every GraphQL argument (infra/graphql/input-guard.ts).
+    requireStorableText(v, name);
     return v;
   };
-  const list = (name: string) => one(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string) => {
+    const values = one(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (values) requireListSize(values.length, name);
+    return values;
+  };
   const date = (name: string) => {
     const v = one(name);
     if (v === undefined) return undefined;
     const d = new Date(v);
     if (Number.isNaN(d.getTime())) throw AppError.badInput(name, InputReason.INVALID_VALUE, `${name} must be an ISO date-time.`);
+    requireDateInRange(d, name);
     return d;
   };
   const status = list('status');
@@ -63,17 +72,22 @@ export function parseSendFilter(query: Record<string, unknown>): SendListFilter 
 export class SendsExport {
   constructor(private readonly sends: SendsRepository) {}
 
-  /** Checks access before the first line, so a refusal can still be an error response. */
-  open(viewer: Viewer | null, filter: SendListFilter): AsyncGenerator<string> {
+  /**
+   * Checks the token, then the filters, then reads the first page, all before the first line:
+   * every refusal, and any failure of the first query, can still be an error response rather
+   * than a CSV cut off after its header.
+   */
+  async open(viewer: Viewer | null, query: Record<string, unknown>): Promise<AsyncGenerator<string>> {
     const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
-    return this.lines(accountId, filter);
+    const filter = parseSendFilter(query);
+    const first = await this.sends.page(accountId, filter, PAGE, null);
+    return this.lines(accountId, filter, first);
   }
 
-  private async *lines(accountId: string, filter: SendListFilter): AsyncGenerator<string> {
+  private async *lines(accountId: string, filter: SendListFilter, first: Page): AsyncGenerator<string> {
     yield csvRows([[...CSV_COLUMNS]]);
-    let after: SendCursor | null = null;
+    let page = first;
     for (;;) {
-      const page = await this.sends.page(accountId, filter, PAGE, after);
       const fileCounts = await this.sends.fileCounts(page.rows.map((r) => r.send.id));
       const chunk = csvRows(
         page.rows.map(({ send, actionName }) => [
@@ -84,7 +98,8 @@ export class SendsExport {
       if (chunk) yield chunk;
       const last = page.rows.at(-1);
       if (!page.hasNextPage || !last) return;
-      after = { createdAt: last.cursorAt, id: last.send.id };
+      const after: SendCursor = { createdAt: last.cursorAt, id: last.send.id };
+      page = await this.sends.page(accountId, filter, PAGE, after);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
+import { requireConversationId } from '../infra/input-rules.js';
 import type { Logger } from '../infra/log/logger.js';
 import { captionFor } from './caption.js';
 import { loadInvokeContext } from './invoke-context.query.js';
@@ -26,7 +27,6 @@ export interface InvokeInput {
 /** Idempotency keys are honoured for this long (SPEC section 5). */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_KEY_CHARS = 255;
-const MAX_CONVERSATION_ID_CHARS = 255;
 const MAX_CALL_CAPTION_CHARS = 10_000;
 /** Stands in for an action id that is not a UUID: matches no row, so the call is NOT_FOUND. */
 const NO_ACTION = '00000000-0000-0000-0000-000000000000';
@@ -169,9 +169,8 @@ export class SendInvokeService {
 
   private validate(input: InvokeInput) {
     const conversationId = input.conversationId.trim();
-    if (!conversationId || conversationId.length > MAX_CONVERSATION_ID_CHARS) {
-      throw AppError.badInput('conversationId', InputReason.INVALID_VALUE, `conversationId must be 1 to ${MAX_CONVERSATION_ID_CHARS} characters.`);
-    }
+    // The id becomes a segment of the ChatService URL path: a documented character set, no dot segments.
+    requireConversationId(conversationId);
     const idempotencyKey = input.idempotencyKey?.trim() || null;
     if (idempotencyKey && idempotencyKey.length > MAX_KEY_CHARS) {
       throw AppError.badInput('idempotencyKey', InputReason.TOO_LONG, `idempotencyKey must be at most ${MAX_KEY_CHARS} characters.`);

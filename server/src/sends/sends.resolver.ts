@@ -2,10 +2,14 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import { InvokeSendAttachmentInput, SendFilter } from './sends.inputs.js';
 import { Send, SendConnection, SendReceipt } from './sends.types.js';
+import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
 
 @Resolver()
 export class SendsResolver {
-  @Mutation(() => SendReceipt, { description: 'AI_SERVICE: send the action\'s pinned files to the conversation. Answers before delivery.' })
+  @Mutation(() => SendReceipt, {
+    description: 'AI_SERVICE: send the action\'s pinned files to the conversation. Answers before delivery.',
+    complexity: FIELD_COSTS.invokeSendAttachment,
+  })
   invokeSendAttachment(
     @Arg('input', () => InvokeSendAttachmentInput) input: InvokeSendAttachmentInput,
     @Ctx() { viewer, services }: GraphQLContext,
@@ -13,7 +17,7 @@ export class SendsResolver {
     return services.invoke.invoke(viewer, input);
   }
 
-  @Query(() => SendConnection, { description: 'Send history, newest first.' })
+  @Query(() => SendConnection, { description: 'Send history, newest first.', complexity: FIELD_COSTS.sends })
   sends(
     @Arg('filter', () => SendFilter, { nullable: true }) filter: SendFilter | null,
     @Arg('first', () => Int, { nullable: true, description: '1..100, default 20.' }) first: number | null,
@@ -23,7 +27,7 @@ export class SendsResolver {
     return services.sendHistory.list(viewer, filter, first, after);
   }
 
-  @Query(() => Send, { nullable: true })
+  @Query(() => Send, { nullable: true, complexity: FIELD_COSTS.send })
   send(@Arg('id', () => ID) id: string, @Ctx() { viewer, services }: GraphQLContext) {
     return services.sendHistory.get(viewer, id);
   }
@@ -31,7 +35,10 @@ export class SendsResolver {
 
 @Resolver(() => SendConnection)
 export class SendConnectionResolver {
-  @FieldResolver(() => Int, { description: 'Sends matching the filter, across all pages (counted only when asked for).' })
+  @FieldResolver(() => Int, {
+    description: 'Sends matching the filter, across all pages (counted only when asked for).',
+    complexity: FIELD_COSTS.sendsTotalCount,
+  })
   totalCount(@Root() connection: SendConnection) {
     return connection.countAll();
   }

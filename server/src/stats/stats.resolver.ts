@@ -1,10 +1,11 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import { AccountOverview, SendStats, StatsBucket } from './stats.types.js';
+import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
 
 @Resolver()
 export class StatsResolver {
-  @Query(() => SendStats)
+  @Query(() => SendStats, { complexity: FIELD_COSTS.sendStats })
   sendStats(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
@@ -24,7 +25,7 @@ export class StatsResolver {
     });
   }
 
-  @Query(() => [AccountOverview], { description: 'OPS: every account with its flag and 7-day success rate.' })
+  @Query(() => [AccountOverview], { description: 'OPS: every account with its flag and 7-day success rate.', complexity: FIELD_COSTS.accountsOverview })
   accountsOverview(@Ctx() { viewer, services }: GraphQLContext) {
     return services.stats.accountsOverview(viewer);
   }

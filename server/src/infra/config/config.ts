@@ -44,6 +44,26 @@ export interface Config {
   /** Timeout of one file upload to ChatService. */
   chatServiceUploadTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Limits every GraphQL operation must stay within; checked before it runs (docs/security.md). */
+  graphqlLimits: Readonly<GraphqlLimits>;
+  /** Whether signed-in callers may introspect the schema; anonymous callers never may. */
+  introspection: boolean;
+  /** Per-account request budgets (0 points: unlimited); see infra/http/request-budget.ts. */
+  rateLimit: Readonly<{ windowSeconds: number; aiServicePoints: number; consolePoints: number }>;
+  /** A request body that sends nothing for this long is cut off. */
+  httpIdleTimeoutSeconds: number;
+  /** A request whose body has not fully arrived after this long is cut off. */
+  httpRequestTimeoutSeconds: number;
+  /** Staged (uploaded, not yet pinned) bytes one account may hold at once. */
+  stagedUploadQuotaBytes: number;
+}
+
+export interface GraphqlLimits {
+  maxAliases: number;
+  maxDepth: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +126,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${logLevel}")`);
   }
 
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'on' || raw === 'off') return raw === 'on';
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
+  };
+  const production = env.NODE_ENV === 'production';
+
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolveDataDir(env.DATA_DIR),
@@ -128,6 +157,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     chatServiceRoomCacheSeconds: int('CHAT_SERVICE_ROOM_CACHE_SECONDS', 60, 0, 86400),
     chatServiceUploadTimeoutMs: int('CHAT_SERVICE_UPLOAD_TIMEOUT_MS', 120_000, 50, 3_600_000),
     logLevel,
+    graphqlLimits: Object.freeze({
+      maxAliases: int('GRAPHQL_MAX_ALIASES', 20, 1, 1000),
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 16, 2, 100),
+      maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
+      maxTokens: int('GRAPHQL_MAX_TOKENS', 3000, 100, 100_000),
+      maxCost: int('GRAPHQL_MAX_COST', 1000, 10, 1_000_000),
+    }),
+    introspection: onOff('GRAPHQL_INTROSPECTION', !production),
+    rateLimit: Object.freeze({
+      windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 10, 1, 3600),
+      aiServicePoints: int('RATE_LIMIT_AI_SERVICE_POINTS', 1000, 0, 10_000_000),
+      consolePoints: int('RATE_LIMIT_CONSOLE_POINTS', 500, 0, 10_000_000),
+    }),
+    httpIdleTimeoutSeconds: int('HTTP_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
+    httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 1, 86400),
+    stagedUploadQuotaBytes: int('STAGED_UPLOAD_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
   };
 
   if (problems.length > 0) {

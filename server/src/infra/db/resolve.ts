@@ -3,7 +3,8 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { startEmbeddedPostgres } from './embedded.js';
+import { clusterPassword, startEmbeddedPostgres } from './embedded.js';
+import { makePrivateDir } from '../private-files.js';
 
 export const APP_DATABASE = 'send_attachment';
 
@@ -41,9 +42,11 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
  */
 export async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  makePrivateDir(config.dataDir);
   const dir = path.join(config.dataDir, 'postgres');
   const portFile = path.join(dir, 'port');
-  const appUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/${APP_DATABASE}`;
+  // Read each time: a start may have just replaced a legacy password.
+  const appUrl = (port: number) => `postgres://postgres:${encodeURIComponent(clusterPassword(dir))}@127.0.0.1:${port}/${APP_DATABASE}`;
   if (fs.existsSync(portFile)) {
     const port = Number(fs.readFileSync(portFile, 'utf8'));
     if (await canConnect(appUrl(port))) return { url: appUrl(port), stop: async () => {} };

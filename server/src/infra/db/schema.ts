@@ -11,3 +11,4 @@ export * from '../../files/files.schema.js';
 export * from '../../events/events.schema.js';
 export * from '../../stats/stats.schema.js';
 export * from '../../alerts/alerts.schema.js';
+export * from '../http/request-budget.schema.js';

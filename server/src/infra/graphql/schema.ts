@@ -9,6 +9,7 @@ import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
 import { SendConnectionResolver, SendsResolver } from '../../sends/sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
+import { InputGuard } from './input-guard.js';
 
 export const RESOLVERS = [
   AccountsResolver,
@@ -29,6 +30,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,
+    globalMiddlewares: [InputGuard],
   });
   return built;
 }

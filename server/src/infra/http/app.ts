@@ -4,16 +4,22 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
+import { can, Permission } from '../../accounts/roles.js';
 import type { Viewer } from '../../accounts/viewer.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_ACTION } from '../../files/limits.js';
-import { parseSendFilter } from '../../sends/sends.export.js';
+import type { Config } from '../config/config.js';
 import type { Services } from '../container.js';
 import { AppError, errorBody, HTTP_STATUS, INTERNAL_ERROR, InputReason } from '../errors.js';
 import { fromRequestError, type RequestStage } from './request-errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { formatError, logUnexpectedErrors } from '../graphql/format-error.js';
+import { operationGuard } from '../graphql/operation-guard.js';
+import { limitValidationRules } from '../graphql/operation-limits.js';
 import { buildAppSchema } from '../graphql/schema.js';
 import type { Logger } from '../log/logger.js';
+import { securityHeaders, unknownPath } from './responses.js';
+import { chargeRequest, type RequestBudget } from './request-budget.js';
+import { applyTimeouts, SOCKET_CHECK_INTERVAL_MS } from './timeouts.js';
 
 interface Locals {
   requestId: string;
@@ -22,6 +28,8 @@ interface Locals {
 
 export interface HttpAppOptions {
   services: Services;
+  config: Readonly<Config>;
+  budget: RequestBudget;
   log: Logger;
   /** Answers /healthz: true once the database, migrations and queue are ready. */
   isReady: () => boolean;
@@ -30,15 +38,20 @@ export interface HttpAppOptions {
 const isMultipart = (req: express.Request) => Boolean(req.is('multipart/form-data'));
 
 /**
- * Express app: /healthz and /graphql. Token and CSRF-preflight checks run before
- * graphql-upload, so an anonymous or cross-site multipart body is refused before any
- * byte of it is spooled to disk.
+ * Express app: /healthz, /graphql and /exports/sends.csv. The token check, the request budget
+ * and the multipart guard run before graphql-upload, so an anonymous, over-budget, cross-site
+ * or not-allowed-to-upload multipart body is refused before any byte of it is spooled to disk.
  */
-export async function createHttpApp({ services, log, isReady }: HttpAppOptions) {
+export async function createHttpApp({ services, config, budget, log, isReady }: HttpAppOptions) {
+  const schema = await buildAppSchema();
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildAppSchema(),
+    schema,
     formatError,
-    plugins: [logUnexpectedErrors(log)],
+    plugins: [logUnexpectedErrors(log), operationGuard({ schema, limits: config.graphqlLimits, introspection: config.introspection, budget })],
+    // The operation guard decides per request (signed in, GRAPHQL_INTROSPECTION).
+    introspection: true,
+    parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
+    validationRules: limitValidationRules(config.graphqlLimits),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
   });
@@ -47,6 +60,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders);
 
   app.get('/healthz', (_req, res) => {
     if (isReady()) res.json({ status: 'ok' });
@@ -86,12 +100,19 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
       );
       return;
     }
-    if (!(res.locals as Locals).viewer) {
+    const { viewer } = res.locals as Locals;
+    if (!viewer) {
       res.status(401).json(errorBody(AppError.unauthenticated()));
+      return;
+    }
+    // Only roles that may upload get to send a body of files (a VIEWER's 75 MB is not spooled).
+    if (!can(viewer.role, Permission.CONFIG_WRITE)) {
+      res.status(403).json(errorBody(AppError.forbidden(`The ${viewer.role} role cannot upload files (needs ${Permission.CONFIG_WRITE}).`)));
       return;
     }
     next();
   };
+  const charge = chargeRequest(budget, log, (res) => (res.locals as Locals).viewer);
 
   // One byte over the cap lets FilesService tell "too large" from "exactly 75 MB".
   const uploads = graphqlUploadExpress({ maxFileSize: MAX_FILE_BYTES + 1, maxFiles: MAX_FILES_PER_ACTION, maxFieldSize: 1_000_000 });
@@ -108,6 +129,7 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
   app.use(
     '/graphql',
     identify,
+    charge,
     guardMultipart,
     express.json({ limit: '1mb' }),
     parseMultipart,
@@ -120,9 +142,9 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
   );
 
   /** CSV of the send history with the filters of `sends`, streamed with backpressure. */
-  app.get('/exports/sends.csv', identify, async (req, res, next) => {
+  app.get('/exports/sends.csv', identify, charge, async (req, res, next) => {
     try {
-      const lines = services.sendsExport.open((res.locals as Locals).viewer, parseSendFilter(req.query));
+      const lines = await services.sendsExport.open((res.locals as Locals).viewer, req.query);
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="sends-${new Date().toISOString().slice(0, 10)}.csv"`);
       for await (const chunk of lines) {
@@ -157,12 +179,11 @@ export async function createHttpApp({ services, log, isReady }: HttpAppOptions) 
     if (res.headersSent) return;
     res.status(refused.status).json(errorBody(refused.error));
   };
+  app.use(unknownPath);
   app.use(jsonErrors);
 
-  const server = http.createServer(app);
-  // Uploads of 75 MB over slow links must not be cut by the default request timeout.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  const server = http.createServer({ connectionsCheckingInterval: SOCKET_CHECK_INTERVAL_MS }, app);
+  applyTimeouts(server, config);
   return {
     server,
     stop: async () => {

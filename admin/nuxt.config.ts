@@ -21,7 +21,8 @@ export default defineNuxtConfig({
   ui: { fonts: false },
   icon: {
     provider: 'none',
-    // Scan utils too: kindIcon() names the file-kind icons there.
+    // Scan utils too: kindIcon() names the file-kind icons there. Nuxt UI adds the icons its own
+    // components use (chevrons, close, check…) through the icon:clientBundleIcons hook.
     clientBundle: { scan: { globInclude: ['app/**/*.{vue,ts}'] } },
     serverBundle: 'local',
   },

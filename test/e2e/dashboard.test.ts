@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import { FILES } from '../support/files.js';
+import { insertSends } from '../support/generated-sends.js';
 import { addRoom, createAction, invoke, simulatorOf, waitForFinalSend } from '../support/sends.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
@@ -147,9 +148,12 @@ describe('Dashboard (browser)', () => {
     await world.stack.server.services.alerts.evaluate();
     // Polled (every second in this test): the page is not reloaded.
     await banners.getByText('Send success rate below 90% over the last hour').waitFor();
-    await banners.getByText('Success rate below 80% for 24 hours: rollback advised').waitFor();
     expect(await banners.textContent()).toContain('Now: 72.7%.');
     expect(await banners.textContent()).toContain('For Hadiningbot on-call.');
+    // Each banner says over what it was computed, in the server's words.
+    expect(await banners.textContent()).toContain('Computed over: Sends that finished in the 60 minutes before the check; quiet under 10 finished sends.');
+    // Minutes of sending are no sustained 24 hours: no rollback advice.
+    expect(await banners.getByText(/rollback advised/).count()).toBe(0);
     await world.screenshot(page, 'dashboard-alert');
   });
 
@@ -259,10 +263,21 @@ describe('Dashboard (browser)', () => {
     await page.getByTestId('history-empty').getByText('No sends yet').waitFor();
   });
 
-  it('lets OPS turn an account\'s flag off (after confirming) and on again', async () => {
-    const ops = await world.stack.createAccount();
+  it('advises rollback on OPS only after 24 sustained hours, and lets OPS turn the flag off (after confirming) and on again', async () => {
+    // An account whose every hour of the last 24 went below 80%, as the runtime would record it.
+    const failing = await world.stack.createAccount();
+    const [{ name: failingName }] = await world.stack.sql<{ name: string }[]>`select name from accounts where id = ${failing.accountId}`;
+    const brochure = await createApiAction(world.stack, failing, { name: 'Brochure' });
+    const thisHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    for (let h = 1; h <= 24; h++) {
+      const at = new Date(thisHour - h * 3_600_000 + 30 * 60_000);
+      for (const [status, count] of [['SENT', 6], ['FAILED', 4]] as const) {
+        await insertSends(world.stack.sql, { accountId: failing.accountId, agentId: failing.agentId, actionId: brochure.id, channel: 'whatsapp', status, reason: status === 'FAILED' ? '5xx' : null, at, count });
+      }
+    }
     await world.stack.server.services.alerts.evaluate();
-    const { page } = await openAs(Role.OPS, '/', ops);
+
+    const { page } = await openAs(Role.OPS, '/', failing);
     // OPS reads no configuration: the admin opens on the dashboard, with the OPS page offered.
     await page.waitForURL('**/dashboard');
     const nav = page.getByRole('navigation', { name: 'Sections' });
@@ -270,27 +285,32 @@ describe('Dashboard (browser)', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'History', 'OPS']);
     await nav.getByRole('link', { name: 'OPS' }).click();
 
-    const row = page.getByRole('row', { name: new RegExp(`^${accountName}`) });
+    const row = page.getByRole('row', { name: new RegExp(`^${failingName}`) });
     await row.getByText('Rollback advised').waitFor();
-    expect(await cells(row)).toEqual([`${accountName} Rollback advised`, 'On', '8', '3', '72.7%', 'Turn off']);
-    await page.getByRole('region', { name: 'Alerts' }).getByText(`${accountName}: Success rate below 80% for 24 hours: rollback advised`).waitFor();
+    expect(await cells(row)).toEqual([`${failingName} Rollback advised`, 'On', '144', '96', '60%', 'Turn off']);
+    const banners = page.getByRole('region', { name: 'Alerts' });
+    await banners.getByText(`${failingName}: Success rate below 80% for 24 hours: rollback advised`).waitFor();
+    expect(await banners.textContent()).toContain('Now: 60% over the last 24 whole hours.');
+    expect(await banners.textContent()).toMatch(/Computed over: Each of the last 24 whole UTC hours on its own/);
+    // The account of the first tests failed minutes ago, not for 24 hours: no advice.
+    const recent = page.getByRole('row', { name: new RegExp(`^${accountName}`) });
+    expect(await cells(recent)).toEqual([accountName, 'On', '8', '3', '72.7%', 'Turn off']);
 
-    await row.getByRole('button', { name: `Turn off Send Attachment for ${accountName}` }).click();
-    const dialog = page.getByRole('dialog', { name: `Turn Send Attachment off for “${accountName}”?` });
+    await row.getByRole('button', { name: `Turn off Send Attachment for ${failingName}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Turn Send Attachment off for “${failingName}”?` });
     await dialog.waitFor();
     await world.screenshot(page, 'ops-confirm');
     await dialog.getByRole('button', { name: 'Turn off' }).click();
-    await page.getByText(`Send Attachment turned off for “${accountName}”`, { exact: true }).waitFor();
-    await row.getByRole('button', { name: `Turn on Send Attachment for ${accountName}` }).waitFor();
+    await page.getByText(`Send Attachment turned off for “${failingName}”`, { exact: true }).waitFor();
+    await row.getByRole('button', { name: `Turn on Send Attachment for ${failingName}` }).waitFor();
     expect((await cells(row))[1]).toBe('Off');
     await world.screenshot(page, 'ops');
 
     // The AI service's next call is refused.
-    const [{ id: actionId }] = await world.stack.sql<{ id: string }[]>`select id from actions where account_id = ${account.accountId} limit 1`;
-    expect(await invoke(world.stack, account, { actionId, conversationId: 'any-room' })).toMatchObject({ status: 'REJECTED', reason: 'FEATURE_DISABLED' });
+    expect(await invoke(world.stack, failing, { actionId: brochure.id, conversationId: 'any-room' })).toMatchObject({ status: 'REJECTED', reason: 'FEATURE_DISABLED' });
 
-    await row.getByRole('button', { name: `Turn on Send Attachment for ${accountName}` }).click();
+    await row.getByRole('button', { name: `Turn on Send Attachment for ${failingName}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Turn on' }).click();
-    await row.getByRole('button', { name: `Turn off Send Attachment for ${accountName}` }).waitFor();
+    await row.getByRole('button', { name: `Turn off Send Attachment for ${failingName}` }).waitFor();
   });
 });

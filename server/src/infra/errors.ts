@@ -56,7 +56,7 @@ export class AppError extends Error {
   static featureDisabled(): AppError {
     return new AppError(
       ErrorCode.FEATURE_DISABLED,
-      'Send Attachment is not enabled for this account (feature flag ai_agent_send_attachment_action is off).',
+      'Send Attachment is turned off for this account, so this cannot be done now. Configured actions and their files are kept; it can be turned back on by operations (OPS).',
     );
   }
 }

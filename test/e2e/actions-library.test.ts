@@ -147,14 +147,51 @@ describe('Actions library (browser)', () => {
     await world.screenshot(page, 'picker');
   });
 
-  it('S03 ERR-1: with the flag off, Add action does not offer Send Attachment', async () => {
+  it('S03 ERR-1: with the flag off, Add action does not offer Send Attachment and says why', async () => {
     const account = await world.stack.createAccount({ flag: false });
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Add action' }).first().click();
     const picker = page.getByRole('dialog', { name: 'Add action' });
-    await picker.getByText('No actions are available for this agent yet.').waitFor();
+    await picker.getByText(/^Send Attachment is turned off for this account: the AI agent cannot send attachments/).waitFor();
     expect(await picker.getByRole('button', { name: /Send Attachment/ }).count()).toBe(0);
     await world.screenshot(page, 'picker-flag-off');
+  });
+
+  it('S02: turning the flag off stops serving the trained tools at once, and the library says so', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure' });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
+    expect((await agentTools(account.tokens.AI_SERVICE, account.agentId)).tools).toHaveLength(1);
+    expect(await page.getByTestId('send-attachment-off').count()).toBe(0);
+
+    // OPS turns the flag off: nothing is retrained, yet the AI service is offered nothing.
+    await world.stack.server.services.accounts.setFeatureFlag(account.accountId, SEND_ATTACHMENT_FLAG, false);
+    expect((await agentTools(account.tokens.AI_SERVICE, account.agentId)).tools).toEqual([]);
+
+    await page.reload();
+    const banner = page.getByTestId('send-attachment-off');
+    await banner.getByText(/^Send Attachment is turned off for this account: .*none of these actions is offered to it, whatever its status/).waitFor();
+    const row = page.getByRole('row', { name: /Brochure/ });
+    expect(await row.textContent()).toContain('Not offered: turned off for this account');
+    const training = page.getByRole('group', { name: 'Training' });
+    expect(await training.textContent()).toContain('Send Attachment off: no tool offered');
+    expect(await training.textContent()).not.toContain('Up to date');
+    await world.screenshot(page, 'library-flag-off');
+
+    // Enabling is refused in the builder's words, not the flag's name.
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    await page.getByText('“Brochure” disabled', { exact: true }).waitFor();
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    const toast = page.getByRole('region', { name: /Notifications/ }).getByText(/Send Attachment is turned off for this account, so this cannot be done now/);
+    await toast.waitFor();
+    expect(await toast.textContent()).not.toContain('ai_agent_send_attachment_action');
+
+    await world.stack.server.services.accounts.setFeatureFlag(account.accountId, SEND_ATTACHMENT_FLAG, true);
+    await page.reload();
+    await page.getByRole('row', { name: /Brochure/ }).waitFor();
+    expect(await page.getByTestId('send-attachment-off').count()).toBe(0);
   });
 
   it('S03 UI error: a refused toggle shows the server\'s message in a toast', async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
-import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { startAdmin } from '../../server/src/infra/admin/admin-process.js';
+import { createLogger } from '../../server/src/infra/log/logger.js';
+import { freePort, startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions, recordSends } from './support/fixtures.js';
 
 /** S03 (enable/disable, train, flag gating) and the library, sign-in and read-only views of S01. */
@@ -205,6 +207,65 @@ describe('Actions library (browser)', () => {
     await toast.waitFor();
     expect(await page.getByRole('switch', { name: 'Enabled: Brochure' }).getAttribute('aria-checked')).toBe('false');
     await world.screenshot(page, 'library-toggle-refused');
+  });
+
+  it('keeps the library on screen when a toggle or Train fails for want of a connection, with Try again', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure' });
+    const { context, page } = await world.openLibrary(account);
+    const row = page.getByRole('row', { name: /Brochure/ });
+    await row.waitFor();
+
+    await context.setOffline(true);
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    const notifications = page.getByRole('region', { name: /Notifications/ });
+    await notifications.getByText('Could not disable “Brochure”').waitFor();
+    expect(await notifications.textContent()).toContain('Could not reach the server. Check your connection and try again.');
+    const stale = page.getByTestId('actions-refresh-error');
+    await stale.getByText('Showing the actions as they last loaded').waitFor();
+    expect(await row.isVisible()).toBe(true);
+    expect(await page.getByText('Could not load the actions').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Train' }).click();
+    await notifications.getByText('Training failed').waitFor();
+    expect(await row.isVisible()).toBe(true);
+    await world.screenshot(page, 'library-offline');
+
+    await context.setOffline(false);
+    await stale.getByRole('button', { name: 'Try again' }).click();
+    await stale.waitFor({ state: 'detached' });
+    expect(await row.getByRole('switch', { name: 'Enabled: Brochure' }).getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('shows why, with Try again, on every page when the API cannot be reached', async () => {
+    const account = await world.stack.createAccount();
+    // The admin in front of an API that is not running.
+    const dead = await startAdmin({ port: await freePort(), apiUrl: `http://127.0.0.1:${await freePort()}`, log: createLogger('error') });
+    try {
+      const context = await world.browser.newContext({ baseURL: dead!.url });
+      context.setDefaultTimeout(15_000);
+      await context.addInitScript(`window.localStorage.setItem('send-attachment-admin.token', ${JSON.stringify(account.tokens.ADMIN)})`);
+      const page = await context.newPage();
+      const unreachable = /The admin cannot reach the Send Attachment API right now/;
+      await page.goto('/');
+      await page.getByText('Could not load the agents').waitFor();
+      await page.getByText(unreachable).waitFor();
+      expect(await page.getByText('Loading agents…').count()).toBe(0);
+      await page.getByRole('button', { name: 'Try again' }).waitFor();
+      await world.screenshot(page, 'api-unreachable');
+
+      await page.goto(`/agents/${account.agentId}`);
+      await page.getByText('Could not load the actions').waitFor();
+      await page.getByText(unreachable).first().waitFor();
+      await page.goto('/dashboard');
+      await page.getByText('Could not load the dashboard').waitFor();
+      await page.goto('/history');
+      await page.getByText('Could not load the sends').waitFor();
+      expect(await page.getByText(unreachable).count()).toBeGreaterThan(0);
+      await context.close();
+    } finally {
+      await dead?.stop();
+    }
   });
 
   for (const role of [Role.AGENT, Role.VIEWER]) {

@@ -114,7 +114,7 @@ async function settle(page: Page) {
     .map((a) => a.finished.catch(() => undefined)))`);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -6,7 +6,7 @@ import { startTestStack, type TestAccount, type TestStack } from '../support/sta
 
 const STATS = `query Stats($from: DateTime!, $to: DateTime!, $bucket: StatsBucket!, $agentId: ID, $channel: String, $accountId: ID) {
   sendStats(from: $from, to: $to, bucket: $bucket, agentId: $agentId, channel: $channel, accountId: $accountId) {
-    sent failed successRate targetSuccessRate
+    sent failed successRate targetSuccessRate maxBuckets
     series { bucketStart sent failed successRate }
     reasons { reason count }
     channels { channel sent failed successRate }
@@ -61,7 +61,7 @@ describe('sendStats', () => {
   it('counts sent and failed and computes success rate = sent / (sent + failed) × 100', async () => {
     const res = await stats(acme.tokens.ADMIN, {});
     expect(res.errors).toBeUndefined();
-    expect(res.data.sendStats).toMatchObject({ sent: 13, failed: 10, successRate: 56.52, targetSuccessRate: 95 });
+    expect(res.data.sendStats).toMatchObject({ sent: 13, failed: 10, successRate: 56.52, targetSuccessRate: 95, maxBuckets: 1000 });
   });
 
   it('gives a zero-filled hourly series', async () => {

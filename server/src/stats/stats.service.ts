@@ -80,6 +80,7 @@ export class StatsService {
       to,
       ...withRate(totals),
       targetSuccessRate: SUCCESS_RATE_TARGET,
+      maxBuckets: MAX_BUCKETS,
       series: points,
       reasons,
       channels: channels.map(withRate),

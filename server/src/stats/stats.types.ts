@@ -90,6 +90,9 @@ export class SendStats extends Outcomes {
   @Field(() => Float)
   targetSuccessRate!: number;
 
+  @Field(() => Int, { description: 'The most buckets one answer holds; a range and bucket giving more are refused.' })
+  maxBuckets!: number;
+
   @Field(() => [StatsPoint])
   series!: StatsPoint[];
 

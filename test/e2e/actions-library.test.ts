@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { startAdmin } from '../../server/src/infra/admin/admin-process.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
+import { invoke } from '../support/sends.js';
 import { freePort, startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions, recordSends } from './support/fixtures.js';
 
@@ -11,6 +12,9 @@ describe('Actions library (browser)', () => {
 
   beforeAll(async () => {
     world = await startAdminStack();
+  });
+  afterEach(async () => {
+    await world?.closeContexts();
   });
   afterAll(async () => {
     await world?.stop();
@@ -52,7 +56,10 @@ describe('Actions library (browser)', () => {
     const { page } = await world.openLibrary(account);
     await page.getByRole('heading', { name: 'No actions yet' }).waitFor();
     expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(2);
-    await page.getByText('Not trained yet').waitFor();
+    const training = page.getByRole('group', { name: 'Training' });
+    await training.getByText('Not trained yet').waitFor();
+    // Nothing trained and nothing to train: no "Up to date" beside "Not trained yet".
+    expect(await training.textContent()).not.toContain('Up to date');
     await world.screenshot(page, 'library-empty');
   });
 
@@ -111,7 +118,7 @@ describe('Actions library (browser)', () => {
   it('S03 AC-2: disabling or deleting (after confirming) and re-training removes the tool', async () => {
     const account = await world.stack.createAccount();
     await createAction(world.stack, account, { name: 'Brochure' });
-    await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalog.' });
+    const catalog = await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalog.' });
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
@@ -124,6 +131,7 @@ describe('Actions library (browser)', () => {
     await page.getByRole('button', { name: 'Delete Catalog' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete “Catalog”?' });
     await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('the agent stops sending them at once');
     await world.screenshot(page, 'library-delete-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -134,6 +142,8 @@ describe('Actions library (browser)', () => {
     await page.getByText('“Catalog” deleted', { exact: true }).waitFor();
     await page.getByRole('row', { name: /Catalog/ }).waitFor({ state: 'detached' });
     expect((await listActions(world.stack, account)).map((a) => a.name)).toEqual(['Brochure']);
+    // As the dialog said: refused at once, before any retraining.
+    expect(await invoke(world.stack, account, { actionId: catalog.id, conversationId: 'any-room' })).toMatchObject({ status: 'REJECTED', reason: 'NOT_FOUND' });
 
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByText('Agent trained: version 2', { exact: true }).waitFor();
@@ -259,6 +269,7 @@ describe('Actions library (browser)', () => {
       await page.getByText(unreachable).first().waitFor();
       await page.goto('/dashboard');
       await page.getByText('Could not load the dashboard').waitFor();
+      await world.screenshot(page, 'dashboard-error');
       await page.goto('/history');
       await page.getByText('Could not load the sends').waitFor();
       expect(await page.getByText(unreachable).count()).toBeGreaterThan(0);

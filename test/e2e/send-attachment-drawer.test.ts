@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
@@ -21,6 +21,9 @@ describe('Send Attachment drawer (browser)', () => {
   beforeAll(async () => {
     world = await startAdminStack();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-e2e-files-'));
+  });
+  afterEach(async () => {
+    await world?.closeContexts();
   });
   afterAll(async () => {
     await world?.stop();

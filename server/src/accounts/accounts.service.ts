@@ -97,7 +97,7 @@ export class AccountsService {
 
   async requireAccount(accountId: string) {
     const account = isUuid(accountId) ? await this.accounts.findAccount(accountId) : undefined;
-    if (!account) throw AppError.notFound(`Account ${accountId}`);
+    if (!account) throw AppError.notFound('account');
     return account;
   }
 }

@@ -73,7 +73,7 @@ export class ActionsService {
     await this.agents.requireAgent(accountId, input.agentId);
     if (input.id) {
       const existing = await this.requireAction(accountId, input.id);
-      if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);
+      if (existing.agentId !== input.agentId) throw AppError.notFound('action');
     }
     const fields = validateActionFields(input);
     validateFileCount(input.attachmentIds, uploads.length);
@@ -125,7 +125,7 @@ export class ActionsService {
     if (enabled) await this.accounts.requireSendAttachmentEnabled(accountId);
     await this.requireAction(accountId, id);
     const row = await this.actions.setEnabled(accountId, id, enabled);
-    if (!row) throw AppError.notFound(`Action ${id}`);
+    if (!row) throw AppError.notFound('action');
     const [view] = await this.withDetails(accountId, [row]);
     return view!;
   }
@@ -143,7 +143,7 @@ export class ActionsService {
 
   async requireAction(accountId: string, id: string): Promise<ActionRow> {
     const row = isUuid(id) ? await this.actions.find(accountId, id) : undefined;
-    if (!row) throw AppError.notFound(`Action ${id}`);
+    if (!row) throw AppError.notFound('action');
     return row;
   }
 
@@ -157,7 +157,7 @@ export class ActionsService {
     const row = await actions.update(accountId, id, fields, expectedVersion);
     if (row) return row;
     const current = await actions.find(accountId, id);
-    if (!current) throw AppError.notFound(`Action ${id}`);
+    if (!current) throw AppError.notFound('action');
     throw new AppError(
       ErrorCode.CONFLICT,
       `Someone else saved this action first (you edited version ${expectedVersion}, it is now version ${current.version}). Reload to see their changes.`,

@@ -48,7 +48,7 @@ export class AgentsService {
 
   async requireAgent(accountId: string, agentId: string) {
     const agent = isUuid(agentId) ? await this.agents.find(accountId, agentId) : undefined;
-    if (!agent) throw AppError.notFound(`Agent ${agentId}`);
+    if (!agent) throw AppError.notFound('agent');
     return agent;
   }
 

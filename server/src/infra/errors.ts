@@ -44,8 +44,9 @@ export class AppError extends Error {
   static badInput(field: string, reason: InputReason, message: string): AppError {
     return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason);
   }
-  static notFound(what: string): AppError {
-    return new AppError(ErrorCode.NOT_FOUND, `${what} was not found.`);
+  /** `what`: "action", "agent"…; ids stay out of the message (a builder cannot use them). */
+  static notFound(what: 'account' | 'agent' | 'action' | 'send'): AppError {
+    return new AppError(ErrorCode.NOT_FOUND, `This ${what} was not found. It may have been deleted, or belong to another account.`);
   }
   static forbidden(message = 'Your role cannot do this.'): AppError {
     return new AppError(ErrorCode.FORBIDDEN, message);

@@ -1,6 +1,7 @@
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
+import { failureReasonLabel } from './failure-reasons.js';
 import type { SendCursor, SendListFilter, SendsRepository } from './sends.repository.js';
 
 const PAGE = 1000;
@@ -9,6 +10,8 @@ const STATUSES = ['QUEUED', 'SENDING', 'SENT', 'FAILED'];
 export const CSV_COLUMNS = [
   'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
   'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption',
+  // Last, so readers of the first columns are undisturbed: the reason in words.
+  'reason_label',
 ] as const;
 
 /**
@@ -74,6 +77,7 @@ export class SendsExport {
         chunk += `${[
           send.id, send.createdAt, send.completedAt, send.status, send.reason, send.channel, send.agentId,
           send.actionId, actionName, send.conversationId, fileCounts.get(send.id) ?? 0, send.failedAttempts, send.caption,
+          send.reason && failureReasonLabel(send.reason),
         ].map(csvCell).join(',')}\r\n`;
       }
       if (chunk) yield chunk;

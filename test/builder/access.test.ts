@@ -162,6 +162,23 @@ describe('access: role matrix and account isolation', () => {
     }
   });
 
+  it('words refusals for a person: the role and what it takes, no permission codes or ids', async () => {
+    const flag = await stack.client.query(
+      acme.tokens.ADMIN,
+      'mutation($a: ID!) { setFeatureFlag(accountId: $a, flag: "ai_agent_send_attachment_action", enabled: false) }',
+      { a: acme.accountId },
+    );
+    expect(flag.errors?.[0]?.message).toBe('An Admin token cannot turn Send Attachment on or off for an account: that takes an OPS token.');
+    const train = await stack.client.query(acme.tokens.VIEWER, TRAIN, { agentId: acme.agentId });
+    expect(train.errors?.[0]?.message).toBe(
+      'A Viewer token cannot add, change, enable, delete or train actions: that takes an Admin or Bot manager token.',
+    );
+    const missing = '6c614fe7-0000-4000-8000-000000000000';
+    const res = await stack.client.query(acme.tokens.ADMIN, SET_ENABLED, { id: missing, enabled: true });
+    expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(res.errors?.[0]?.message).toBe('This action was not found. It may have been deleted, or belong to another account.');
+  });
+
   it("never lists another account's agents or actions", async () => {
     const mine = await stack.client.query(globex.tokens.ADMIN, '{ agents { id } }');
     expect(mine.data.agents.map((a: { id: string }) => a.id)).toEqual([globex.agentId]);

@@ -130,12 +130,33 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
       expect(await trainingState(account)).toMatchObject({ needsTraining: true });
     });
 
-    it('trains no Send Attachment tools while the flag is off', async () => {
+    it('serves no Send Attachment tool while the flag is off, at once, and serves them again when it is back on (S02)', async () => {
       const account = await stack.createAccount();
-      await create({}, account);
+      const action = await create({}, account);
+      const tools = async () =>
+        (await stack.client.query(account.tokens.AI_SERVICE, TOOLS, { agentId: account.agentId })).data.agentTools as {
+          version: number;
+          tools: { function: { name: string } }[];
+          capabilityActions: unknown[];
+        };
+      await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
+      expect((await tools()).tools.map((t) => t.function.name)).toEqual([action.toolName]);
+
+      // Turned off after training: the trained tool is not served, without any retraining.
       await stack.server.services.accounts.setFeatureFlag(account.accountId, 'ai_agent_send_attachment_action', false);
+      expect(await tools()).toMatchObject({ version: 1, tools: [], capabilityActions: [] });
+      // Training while off answers what is served (nothing) and keeps the configuration.
       const res = await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
-      expect(res.data.trainAgent.tools).toEqual([]);
+      expect(res.data.trainAgent).toMatchObject({ version: 2, tools: [], capabilityActions: [] });
+      const agent = (await stack.client.query(account.tokens.ADMIN, `{ agents { id sendAttachmentUnavailable needsTraining } }`)).data.agents[0];
+      expect(agent.sendAttachmentUnavailable).toMatch(/^Send Attachment is turned off for this account/);
+      expect(agent.needsTraining).toBe(false);
+
+      await stack.server.services.accounts.setFeatureFlag(account.accountId, 'ai_agent_send_attachment_action', true);
+      expect((await tools()).tools.map((t) => t.function.name)).toEqual([action.toolName]);
+      expect((await tools()).capabilityActions).toHaveLength(1);
+      const on = (await stack.client.query(account.tokens.ADMIN, `{ agents { sendAttachmentUnavailable } }`)).data.agents[0];
+      expect(on.sendAttachmentUnavailable).toBeNull();
     });
 
     it('gives concurrent trainings distinct versions', async () => {

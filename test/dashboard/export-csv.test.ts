@@ -64,7 +64,7 @@ describe('GET /exports/sends.csv', () => {
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual([
       'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
-      'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption',
+      'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption', 'reason_label',
     ]);
     const data = rows.slice(1);
     expect(data).toHaveLength(2430);
@@ -76,7 +76,7 @@ describe('GET /exports/sends.csv', () => {
   it('applies the filters of `sends`', async () => {
     const rows = parseCsv(await (await download(acme.tokens.ADMIN, '?status=FAILED&channel=telegram&reason=5xx')).text()).slice(1);
     expect(rows).toHaveLength(30);
-    expect(rows.every((r) => r[3] === 'FAILED' && r[4] === '5xx' && r[5] === 'telegram')).toBe(true);
+    expect(rows.every((r) => r[3] === 'FAILED' && r[4] === '5xx' && r[5] === 'telegram' && r[13] === 'ChatService unavailable')).toBe(true);
     const none = parseCsv(await (await download(acme.tokens.ADMIN, `?from=${new Date(T.getTime() + 3600_000).toISOString()}`)).text());
     expect(none).toHaveLength(1);
   });

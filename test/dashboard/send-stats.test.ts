@@ -6,9 +6,9 @@ import { startTestStack, type TestAccount, type TestStack } from '../support/sta
 
 const STATS = `query Stats($from: DateTime!, $to: DateTime!, $bucket: StatsBucket!, $agentId: ID, $channel: String, $accountId: ID) {
   sendStats(from: $from, to: $to, bucket: $bucket, agentId: $agentId, channel: $channel, accountId: $accountId) {
-    sent failed successRate targetSuccessRate
+    sent failed successRate targetSuccessRate maxBuckets
     series { bucketStart sent failed successRate }
-    reasons { reason count }
+    reasons { reason label count }
     channels { channel sent failed successRate }
     actions { actionId actionName sent failed successRate }
     adoption { activeAgents adoptingAgents rate }
@@ -61,7 +61,7 @@ describe('sendStats', () => {
   it('counts sent and failed and computes success rate = sent / (sent + failed) × 100', async () => {
     const res = await stats(acme.tokens.ADMIN, {});
     expect(res.errors).toBeUndefined();
-    expect(res.data.sendStats).toMatchObject({ sent: 13, failed: 10, successRate: 56.52, targetSuccessRate: 95 });
+    expect(res.data.sendStats).toMatchObject({ sent: 13, failed: 10, successRate: 56.52, targetSuccessRate: 95, maxBuckets: 1000 });
   });
 
   it('gives a zero-filled hourly series', async () => {
@@ -97,10 +97,14 @@ describe('sendStats', () => {
   it('gives the failure-reason mix, per channel and per action', async () => {
     const s = (await stats(acme.tokens.ADMIN, {})).data.sendStats;
     expect(s.reasons).toEqual([
-      { reason: 'channel_limit_exceeded', count: 5 },
-      { reason: 'channel_unsupported', count: 3 },
-      { reason: '5xx', count: 2 },
+      { reason: 'channel_limit_exceeded', label: "Over the channel's limits", count: 5 },
+      { reason: 'channel_unsupported', label: 'Channel cannot carry files', count: 3 },
+      { reason: '5xx', label: 'ChatService unavailable', count: 2 },
     ]);
+    // Every reason a send can fail for, in words, for filters and tables.
+    const all = (await stack.client.query(acme.tokens.VIEWER, '{ failureReasons { reason label description } }')).data.failureReasons;
+    expect(all.map((r: { reason: string }) => r.reason).sort()).toEqual(['4xx', '5xx', 'channel_limit_exceeded', 'channel_unsupported', 'file_missing']);
+    expect(all.every((r: { label: string; description: string }) => r.label && r.description)).toBe(true);
     expect(s.channels).toEqual([
       { channel: 'telegram', sent: 5, failed: 5, successRate: 50 },
       { channel: 'whatsapp', sent: 8, failed: 2, successRate: 80 },

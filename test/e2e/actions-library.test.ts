@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
-import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { startAdmin } from '../../server/src/infra/admin/admin-process.js';
+import { createLogger } from '../../server/src/infra/log/logger.js';
+import { invoke } from '../support/sends.js';
+import { freePort, startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions, recordSends } from './support/fixtures.js';
 
 /** S03 (enable/disable, train, flag gating) and the library, sign-in and read-only views of S01. */
@@ -9,6 +12,9 @@ describe('Actions library (browser)', () => {
 
   beforeAll(async () => {
     world = await startAdminStack();
+  });
+  afterEach(async () => {
+    await world?.closeContexts();
   });
   afterAll(async () => {
     await world?.stop();
@@ -50,7 +56,10 @@ describe('Actions library (browser)', () => {
     const { page } = await world.openLibrary(account);
     await page.getByRole('heading', { name: 'No actions yet' }).waitFor();
     expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(2);
-    await page.getByText('Not trained yet').waitFor();
+    const training = page.getByRole('group', { name: 'Training' });
+    await training.getByText('Not trained yet').waitFor();
+    // Nothing trained and nothing to train: no "Up to date" beside "Not trained yet".
+    expect(await training.textContent()).not.toContain('Up to date');
     await world.screenshot(page, 'library-empty');
   });
 
@@ -109,7 +118,7 @@ describe('Actions library (browser)', () => {
   it('S03 AC-2: disabling or deleting (after confirming) and re-training removes the tool', async () => {
     const account = await world.stack.createAccount();
     await createAction(world.stack, account, { name: 'Brochure' });
-    await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalog.' });
+    const catalog = await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalog.' });
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
@@ -122,6 +131,7 @@ describe('Actions library (browser)', () => {
     await page.getByRole('button', { name: 'Delete Catalog' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete “Catalog”?' });
     await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('the agent stops sending them at once');
     await world.screenshot(page, 'library-delete-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -132,6 +142,8 @@ describe('Actions library (browser)', () => {
     await page.getByText('“Catalog” deleted', { exact: true }).waitFor();
     await page.getByRole('row', { name: /Catalog/ }).waitFor({ state: 'detached' });
     expect((await listActions(world.stack, account)).map((a) => a.name)).toEqual(['Brochure']);
+    // As the dialog said: refused at once, before any retraining.
+    expect(await invoke(world.stack, account, { actionId: catalog.id, conversationId: 'any-room' })).toMatchObject({ status: 'REJECTED', reason: 'NOT_FOUND' });
 
     await page.getByRole('button', { name: 'Train' }).click();
     await page.getByText('Agent trained: version 2', { exact: true }).waitFor();
@@ -147,14 +159,51 @@ describe('Actions library (browser)', () => {
     await world.screenshot(page, 'picker');
   });
 
-  it('S03 ERR-1: with the flag off, Add action does not offer Send Attachment', async () => {
+  it('S03 ERR-1: with the flag off, Add action does not offer Send Attachment and says why', async () => {
     const account = await world.stack.createAccount({ flag: false });
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Add action' }).first().click();
     const picker = page.getByRole('dialog', { name: 'Add action' });
-    await picker.getByText('No actions are available for this agent yet.').waitFor();
+    await picker.getByText(/^Send Attachment is turned off for this account: the AI agent cannot send attachments/).waitFor();
     expect(await picker.getByRole('button', { name: /Send Attachment/ }).count()).toBe(0);
     await world.screenshot(page, 'picker-flag-off');
+  });
+
+  it('S02: turning the flag off stops serving the trained tools at once, and the library says so', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure' });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText('Agent trained: version 1', { exact: true }).waitFor();
+    expect((await agentTools(account.tokens.AI_SERVICE, account.agentId)).tools).toHaveLength(1);
+    expect(await page.getByTestId('send-attachment-off').count()).toBe(0);
+
+    // OPS turns the flag off: nothing is retrained, yet the AI service is offered nothing.
+    await world.stack.server.services.accounts.setFeatureFlag(account.accountId, SEND_ATTACHMENT_FLAG, false);
+    expect((await agentTools(account.tokens.AI_SERVICE, account.agentId)).tools).toEqual([]);
+
+    await page.reload();
+    const banner = page.getByTestId('send-attachment-off');
+    await banner.getByText(/^Send Attachment is turned off for this account: .*none of these actions is offered to it, whatever its status/).waitFor();
+    const row = page.getByRole('row', { name: /Brochure/ });
+    expect(await row.textContent()).toContain('Not offered: turned off for this account');
+    const training = page.getByRole('group', { name: 'Training' });
+    expect(await training.textContent()).toContain('Send Attachment off: no tool offered');
+    expect(await training.textContent()).not.toContain('Up to date');
+    await world.screenshot(page, 'library-flag-off');
+
+    // Enabling is refused in the builder's words, not the flag's name.
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    await page.getByText('“Brochure” disabled', { exact: true }).waitFor();
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    const toast = page.getByRole('region', { name: /Notifications/ }).getByText(/Send Attachment is turned off for this account, so this cannot be done now/);
+    await toast.waitFor();
+    expect(await toast.textContent()).not.toContain('ai_agent_send_attachment_action');
+
+    await world.stack.server.services.accounts.setFeatureFlag(account.accountId, SEND_ATTACHMENT_FLAG, true);
+    await page.reload();
+    await page.getByRole('row', { name: /Brochure/ }).waitFor();
+    expect(await page.getByTestId('send-attachment-off').count()).toBe(0);
   });
 
   it('S03 UI error: a refused toggle shows the server\'s message in a toast', async () => {
@@ -168,6 +217,66 @@ describe('Actions library (browser)', () => {
     await toast.waitFor();
     expect(await page.getByRole('switch', { name: 'Enabled: Brochure' }).getAttribute('aria-checked')).toBe('false');
     await world.screenshot(page, 'library-toggle-refused');
+  });
+
+  it('keeps the library on screen when a toggle or Train fails for want of a connection, with Try again', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Brochure' });
+    const { context, page } = await world.openLibrary(account);
+    const row = page.getByRole('row', { name: /Brochure/ });
+    await row.waitFor();
+
+    await context.setOffline(true);
+    await row.getByRole('switch', { name: 'Enabled: Brochure' }).click();
+    const notifications = page.getByRole('region', { name: /Notifications/ });
+    await notifications.getByText('Could not disable “Brochure”').waitFor();
+    expect(await notifications.textContent()).toContain('Could not reach the server. Check your connection and try again.');
+    const stale = page.getByTestId('actions-refresh-error');
+    await stale.getByText('Showing the actions as they last loaded').waitFor();
+    expect(await row.isVisible()).toBe(true);
+    expect(await page.getByText('Could not load the actions').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Train' }).click();
+    await notifications.getByText('Training failed').waitFor();
+    expect(await row.isVisible()).toBe(true);
+    await world.screenshot(page, 'library-offline');
+
+    await context.setOffline(false);
+    await stale.getByRole('button', { name: 'Try again' }).click();
+    await stale.waitFor({ state: 'detached' });
+    expect(await row.getByRole('switch', { name: 'Enabled: Brochure' }).getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('shows why, with Try again, on every page when the API cannot be reached', async () => {
+    const account = await world.stack.createAccount();
+    // The admin in front of an API that is not running.
+    const dead = await startAdmin({ port: await freePort(), apiUrl: `http://127.0.0.1:${await freePort()}`, log: createLogger('error') });
+    try {
+      const context = await world.browser.newContext({ baseURL: dead!.url });
+      context.setDefaultTimeout(15_000);
+      await context.addInitScript(`window.localStorage.setItem('send-attachment-admin.token', ${JSON.stringify(account.tokens.ADMIN)})`);
+      const page = await context.newPage();
+      const unreachable = /The admin cannot reach the Send Attachment API right now/;
+      await page.goto('/');
+      await page.getByText('Could not load the agents').waitFor();
+      await page.getByText(unreachable).waitFor();
+      expect(await page.getByText('Loading agents…').count()).toBe(0);
+      await page.getByRole('button', { name: 'Try again' }).waitFor();
+      await world.screenshot(page, 'api-unreachable');
+
+      await page.goto(`/agents/${account.agentId}`);
+      await page.getByText('Could not load the actions').waitFor();
+      await page.getByText(unreachable).first().waitFor();
+      await page.goto('/dashboard');
+      await page.getByText('Could not load the dashboard').waitFor();
+      await world.screenshot(page, 'dashboard-error');
+      await page.goto('/history');
+      await page.getByText('Could not load the sends').waitFor();
+      expect(await page.getByText(unreachable).count()).toBeGreaterThan(0);
+      await context.close();
+    } finally {
+      await dead?.stop();
+    }
   });
 
   for (const role of [Role.AGENT, Role.VIEWER]) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
@@ -21,6 +21,9 @@ describe('Send Attachment drawer (browser)', () => {
   beforeAll(async () => {
     world = await startAdminStack();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-e2e-files-'));
+  });
+  afterEach(async () => {
+    await world?.closeContexts();
   });
   afterAll(async () => {
     await world?.stop();
@@ -94,6 +97,9 @@ describe('Send Attachment drawer (browser)', () => {
     await drawer.getByRole('alert').getByText('Wait for the uploads to finish before saving.').waitFor();
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await uploaded(page, 'catalog-2026.pdf');
+    // The message goes with its cause, before anyone clicks again.
+    await drawer.getByText('Wait for the uploads to finish before saving.').waitFor({ state: 'detached' });
+    expect(await drawer.getByRole('alert').textContent()).toBe('');
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.waitFor({ state: 'hidden' });
     expect((await listActions(world.stack, account))[0]!.attachments.map((a) => a.fileName)).toEqual(['catalog-2026.pdf']);
@@ -128,9 +134,13 @@ describe('Send Attachment drawer (browser)', () => {
     await world.screenshot(page, 'drawer-error-file-blocks-save');
     expect(await listActions(world.stack, account)).toEqual([]);
 
-    for (const name of ['setup.exe', 'invoice.pdf', 'video-tour.mp4']) {
+    for (const name of ['setup.exe', 'invoice.pdf']) {
       await drawer.getByRole('button', { name: `Remove ${name}` }).click();
     }
+    // One refused file left: the message stays; the last one removed: it goes.
+    expect(await drawer.getByRole('alert').textContent()).toContain('Remove the files that failed to upload before saving.');
+    await drawer.getByRole('button', { name: 'Remove video-tour.mp4' }).click();
+    await drawer.getByText('Remove the files that failed to upload before saving.').waitFor({ state: 'detached' });
     await fileInput(page).setInputFiles([PDF()]);
     await uploaded(page, 'price-list.pdf');
     await drawer.getByRole('button', { name: 'Save' }).click();
@@ -169,6 +179,10 @@ describe('Send Attachment drawer (browser)', () => {
     expect(await page.evaluate('document.activeElement.tagName + " " + document.activeElement.getAttribute("aria-invalid")')).toBe('TEXTAREA true');
     expect(await listActions(world.stack, account)).toEqual([]);
     await world.screenshot(page, 'drawer-error-trigger-required');
+    // Typing answers the refusal: its message goes.
+    await trigger.fill('When a customer asks for the price list.');
+    await drawer.getByRole('alert').getByText(/is required/).waitFor({ state: 'detached' });
+    expect(await trigger.getAttribute('aria-invalid')).not.toBe('true');
   });
 
   it('AC-2 and AC-3: files added by click and by drag-and-drop, "Let AI fill", Save: persisted and listed', async () => {

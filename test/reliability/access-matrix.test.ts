@@ -139,6 +139,14 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
       },
     },
     {
+      name: 'failureReasons',
+      allowed: HISTORY,
+      run: (t) => q(t, '{ failureReasons { reason label description } }'),
+      isolation: async () => {
+        // The same words for every account: nothing of an account's own is in them.
+      },
+    },
+    {
       name: 'accountsOverview',
       allowed: ['OPS'],
       run: (t) => q(t, '{ accountsOverview { accountId } }'),

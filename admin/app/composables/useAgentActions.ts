@@ -34,14 +34,22 @@ export function useAgentActions(agentId: Ref<string>) {
     return apiErrorOf(result.error);
   }
 
+  const agentsData = useLastLoaded(agents.data);
+  const libraryData = useLastLoaded(library.data);
+  const loaded = computed(() => !!(agentsData.value && libraryData.value));
+  const error = computed(() => apiErrorOf(library.error.value ?? agents.error.value));
+
   return {
-    agents: computed(() => agents.data.value?.agents ?? []),
-    agent: computed(() => agents.data.value?.agents.find((a) => a.id === agentId.value) ?? null),
-    actions: computed(() => library.data.value?.actions ?? []),
-    catalog: computed(() => library.data.value?.actionCatalog ?? []),
+    agents: computed(() => agentsData.value?.agents ?? []),
+    agent: computed(() => agentsData.value?.agents.find((a) => a.id === agentId.value) ?? null),
+    actions: computed(() => libraryData.value?.actions ?? []),
+    catalog: computed(() => libraryData.value?.actionCatalog ?? []),
     limits: computed(() => limits.data.value?.attachmentLimits ?? null),
-    loading: computed(() => (library.fetching.value && !library.data.value) || (agents.fetching.value && !agents.data.value)),
-    loadError: computed(() => apiErrorOf(library.error.value ?? agents.error.value)),
+    loading: computed(() => !loaded.value && (library.fetching.value || agents.fetching.value)),
+    /** Nothing loaded, and the last try failed: the page has nothing to show but this. */
+    loadError: computed(() => (loaded.value ? null : error.value)),
+    /** The list shown is the last one that loaded; refreshing it failed (it stays on screen). */
+    refreshError: computed(() => (loaded.value ? error.value : null)),
     refresh,
     setEnabled: (id: string, enabled: boolean) => run(setEnabledMutation.executeMutation({ id, enabled })),
     remove: (id: string) => run(deleteMutation.executeMutation({ id })),

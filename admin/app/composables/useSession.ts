@@ -35,5 +35,13 @@ export function useSession() {
     if (apiError?.code === 'UNAUTHENTICATED') signOut(apiError.message);
   });
 
-  return { me: computed(() => me.data.value?.me ?? null), fetching: me.fetching, error: me.error, permissions, canWrite, signOut };
+  return {
+    me: computed(() => me.data.value?.me ?? null),
+    fetching: me.fetching,
+    error: computed(() => apiErrorOf(me.error.value)),
+    retry: () => me.executeQuery({ requestPolicy: 'network-only' }),
+    permissions,
+    canWrite,
+    signOut,
+  };
 }

@@ -19,3 +19,6 @@ export function bucketLabel(iso: string, bucket: StatsBucket): string {
   if (bucket === 'WEEK') return `Week of ${day.format(date)}`;
   return day.format(date);
 }
+
+/** Dense cells for the tables beside the charts (UTable's default padding is for page-wide tables). */
+export const COMPACT_TABLE = { th: 'px-2 py-1.5 font-medium text-muted', td: 'px-2 py-1 tabular-nums text-default' };

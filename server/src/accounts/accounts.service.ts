@@ -113,7 +113,7 @@ export class AccountsService {
   async revokeTokenAs(viewer: Viewer | null, tokenId: string) {
     const me = requirePermission(viewer, Permission.TOKENS_MANAGE);
     const token = isUuid(tokenId) ? await this.accounts.findToken(tokenId) : undefined;
-    if (!token || token.accountId !== me.accountId) throw AppError.notFound(`Token ${tokenId}`);
+    if (!token || token.accountId !== me.accountId) throw AppError.notFound('token');
     const revoked = (await this.accounts.revokeToken(tokenId))!;
     return { ...revoked, current: revoked.id === me.tokenId };
   }
@@ -127,7 +127,7 @@ export class AccountsService {
   /** Unchecked: for the ops CLI (`token:revoke`). */
   async revokeToken(tokenId: string) {
     const revoked = isUuid(tokenId) ? await this.accounts.revokeToken(tokenId) : undefined;
-    if (!revoked) throw AppError.notFound(`Token ${tokenId}`);
+    if (!revoked) throw AppError.notFound('token');
     return revoked;
   }
 
@@ -169,7 +169,7 @@ export class AccountsService {
 
   async requireAccount(accountId: string) {
     const account = isUuid(accountId) ? await this.accounts.findAccount(accountId) : undefined;
-    if (!account) throw AppError.notFound(`Account ${accountId}`);
+    if (!account) throw AppError.notFound('account');
     return account;
   }
 }

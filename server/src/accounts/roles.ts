@@ -39,6 +39,34 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.TOKENS_MANAGE]: [Role.ADMIN],
 };
 
+/** Role names as people read them. */
+export const ROLE_LABELS: Readonly<Record<Role, string>> = {
+  [Role.ADMIN]: 'Admin',
+  [Role.BOT_MANAGER]: 'Bot manager',
+  [Role.AGENT]: 'Agent',
+  [Role.VIEWER]: 'Viewer',
+  [Role.AI_SERVICE]: 'AI service',
+  [Role.OPS]: 'OPS',
+};
+
+/** What each permission lets a token do, for refusals a person can act on. */
+const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
+  [Permission.CONFIG_READ]: 'see agents and their actions',
+  [Permission.CONFIG_WRITE]: 'add, change, enable, delete or train actions',
+  [Permission.TOOLS_READ]: "read an agent's trained tools",
+  [Permission.INVOKE]: 'send attachments for an agent',
+  [Permission.HISTORY_READ]: 'see the send history, statistics and alerts',
+  [Permission.FLAGS_WRITE]: 'turn Send Attachment on or off for an account',
+  [Permission.TOKENS_MANAGE]: "see and revoke the account's API tokens",
+};
+
+/** "A Viewer token cannot add, change… actions: that takes an Admin or Bot manager token." */
+export function refusalFor(role: Role, permission: Permission): string {
+  const allowed = ROLE_PERMISSIONS[permission].map((r) => ROLE_LABELS[r]);
+  const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0];
+  return `A${/^[AEIOU]/.test(ROLE_LABELS[role]) ? 'n' : ''} ${ROLE_LABELS[role]} token cannot ${PERMISSION_WORDS[permission]}: that takes a${/^[AEIOU]/.test(list ?? '') ? 'n' : ''} ${list} token.`;
+}
+
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[permission].includes(role);
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../infra/errors.js';
-import { can, type Permission, type Role } from './roles.js';
+import { can, refusalFor, type Permission, type Role } from './roles.js';
 
 /** Who is calling: the account and role of the bearer token. */
 export interface Viewer {
@@ -12,7 +12,7 @@ export interface Viewer {
 export function requirePermission(viewer: Viewer | null, permission: Permission): Viewer {
   if (!viewer) throw AppError.unauthenticated();
   if (!can(viewer.role, permission)) {
-    throw AppError.forbidden(`The ${viewer.role} role cannot do this (needs ${permission}).`);
+    throw AppError.forbidden(refusalFor(viewer.role, permission));
   }
   return viewer;
 }

@@ -77,7 +77,7 @@ export class ActionsService {
     await this.agents.require(accountId, input.agentId);
     if (input.id) {
       const existing = await this.requireAction(accountId, input.id);
-      if (existing.agentId !== input.agentId) throw AppError.notFound(`Action ${input.id}`);
+      if (existing.agentId !== input.agentId) throw AppError.notFound('action');
     }
     const fields = validateActionFields(input);
     validateFileCount(input.attachmentIds, uploads.length);
@@ -129,7 +129,7 @@ export class ActionsService {
     if (enabled) await this.accounts.requireSendAttachmentEnabled(accountId);
     await this.requireAction(accountId, id);
     const row = await this.actions.setEnabled(accountId, id, enabled);
-    if (!row) throw AppError.notFound(`Action ${id}`);
+    if (!row) throw AppError.notFound('action');
     const [view] = await this.withDetails(accountId, [row]);
     return view!;
   }
@@ -147,7 +147,7 @@ export class ActionsService {
 
   async requireAction(accountId: string, id: string): Promise<ActionRow> {
     const row = isUuid(id) ? await this.actions.find(accountId, id) : undefined;
-    if (!row) throw AppError.notFound(`Action ${id}`);
+    if (!row) throw AppError.notFound('action');
     return row;
   }
 
@@ -161,7 +161,7 @@ export class ActionsService {
     const row = await actions.update(accountId, id, fields, expectedVersion);
     if (row) return row;
     const current = await actions.find(accountId, id);
-    if (!current) throw AppError.notFound(`Action ${id}`);
+    if (!current) throw AppError.notFound('action');
     throw new AppError(
       ErrorCode.CONFLICT,
       `Someone else saved this action first (you edited version ${expectedVersion}, it is now version ${current.version}). Reload to see their changes.`,

@@ -33,7 +33,7 @@ export class AgentsRepository {
   /** The account's agent, or NOT_FOUND (also for an id that is not a UUID, or another account's). */
   async require(accountId: string, id: string) {
     const agent = isUuid(id) ? await this.find(accountId, id) : undefined;
-    if (!agent) throw AppError.notFound(`Agent ${id}`);
+    if (!agent) throw AppError.notFound('agent');
     return agent;
   }
 

@@ -5,7 +5,7 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
-import { capabilityActionOf, toolOf } from './toolset.js';
+import { capabilityActionOf, isSendAttachmentTool, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
 
 export interface ToolsetView {
   version: number;
@@ -14,6 +14,10 @@ export interface ToolsetView {
   capabilityActions: unknown[];
   actionIds: string[];
 }
+
+/** Why an agent offers none of its Send Attachment actions while the account's flag is off. */
+export const SEND_ATTACHMENT_OFF =
+  'Send Attachment is turned off for this account: the AI agent cannot send attachments, and none of these actions is offered to it, whatever its status. The actions and their files are kept, and are offered again as trained once it is turned back on.';
 
 const UNTRAINED: ToolsetView = { version: 0, trainedAt: null, tools: [], capabilityActions: [], actionIds: [] };
 
@@ -31,11 +35,14 @@ export class AgentsService {
     return this.agents.create(accountId, name.trim());
   }
 
-  /** The account's agents, each with its training state. */
+  /** The account's agents, each with its training state and whether Send Attachment is offered. */
   async list(viewer: Viewer | null) {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_READ);
-    const agents = await this.agents.list(accountId);
-    return Promise.all(agents.map(async (agent) => ({ ...agent, ...(await this.trainingState(accountId, agent.id)) })));
+    const [agents, flagOn] = await Promise.all([this.agents.list(accountId), this.accounts.isSendAttachmentEnabled(accountId)]);
+    const sendAttachmentUnavailable = flagOn ? null : SEND_ATTACHMENT_OFF;
+    return Promise.all(
+      agents.map(async (agent) => ({ ...agent, ...(await this.trainingState(accountId, agent.id)), sendAttachmentUnavailable })),
+    );
   }
 
   requireAgent(accountId: string, agentId: string) {
@@ -43,20 +50,18 @@ export class AgentsService {
   }
 
   /**
-   * Snapshots the agent's enabled actions as callable tools, as a new version. With the
-   * feature flag off the snapshot holds no Send Attachment tools.
+   * Snapshots the agent's enabled actions as callable tools, as a new version. The snapshot
+   * is the configuration whatever the flag: with the flag off `agentTools` serves none of its
+   * Send Attachment tools, and turning the flag back on serves them again as trained.
    */
   async train(viewer: Viewer | null, agentId: string): Promise<ToolsetView> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.requireAgent(accountId, agentId);
-    const flagOn = await this.accounts.isSendAttachmentEnabled(accountId);
-    return this.db.transaction(async (tx) => {
+    const trained = await this.db.transaction(async (tx) => {
       const agents = this.agents.with(tx);
       // Serialises concurrent trainings of one agent, so versions never collide.
       await lockUntilCommit(tx, `train:${agentId}`);
-      const callable = flagOn
-        ? (await this.actions.with(tx).listForAgent(accountId, agentId)).filter((a) => a.enabled)
-        : [];
+      const callable = (await this.actions.with(tx).listForAgent(accountId, agentId)).filter((a) => a.enabled);
       const previous = await agents.latestToolset(accountId, agentId);
       const row = await agents.insertToolset({
         agentId,
@@ -68,12 +73,23 @@ export class AgentsService {
       });
       return toView(row);
     });
+    return this.served(accountId, trained);
   }
 
+  /** What the AI service may call now: the last training, without Send Attachment tools while the flag is off (S02). */
   async tools(viewer: Viewer | null, agentId: string): Promise<ToolsetView> {
     const { accountId } = requirePermission(viewer, Permission.TOOLS_READ);
     await this.requireAgent(accountId, agentId);
-    return this.latestToolset(accountId, agentId);
+    return this.served(accountId, await this.latestToolset(accountId, agentId));
+  }
+
+  private async served(accountId: string, toolset: ToolsetView): Promise<ToolsetView> {
+    if (await this.accounts.isSendAttachmentEnabled(accountId)) return toolset;
+    return {
+      ...toolset,
+      tools: toolset.tools.filter((tool) => !isSendAttachmentTool(tool)),
+      capabilityActions: toolset.capabilityActions.filter((entry) => (entry as { action_type?: string }).action_type !== TOOL_ACTION_TYPE),
+    };
   }
 
   async latestToolset(accountId: string, agentId: string): Promise<ToolsetView> {

@@ -20,6 +20,12 @@ export class Agent {
 
   @Field(() => Boolean, { description: 'True when enabled actions changed since the last training.' })
   needsTraining!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Null while the account's Send Attachment flag is on; otherwise why the agent offers none of its Send Attachment actions, for the builder.",
+  })
+  sendAttachmentUnavailable!: string | null;
 }
 
 @ObjectType({ description: 'The tools an agent was last trained with (OpenAI function-calling format).' })

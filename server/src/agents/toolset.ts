@@ -8,6 +8,12 @@ export function toolNameOf(actionId: string): string {
   return `${TOOL_ACTION_TYPE}_${actionId.replace(/-/g, '')}`;
 }
 
+/** Whether a trained tool is a Send Attachment one (by its name, which toolNameOf gives it). */
+export function isSendAttachmentTool(tool: unknown): boolean {
+  const name = (tool as { function?: { name?: unknown } }).function?.name;
+  return typeof name === 'string' && name.startsWith(`${TOOL_ACTION_TYPE}_`);
+}
+
 /**
  * One OpenAI function-calling tool per action. The trigger text is the description the
  * model chooses by; only AI-caption actions take a `caption` argument.

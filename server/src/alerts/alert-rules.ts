@@ -9,11 +9,15 @@ export enum AlertRule {
   ROLLBACK_24H = 'ROLLBACK_24H',
 }
 
+/** Whole UTC hours the rollback rule must see below its threshold, one after another. */
+export const SUSTAINED_HOURS = 24;
+
 /** What the rules read for one account at one moment. */
 export interface AlertMetrics {
   lastHour: Counts;
   failures5xxLast15Min: number;
-  last24Hours: Counts;
+  /** The last SUSTAINED_HOURS whole UTC hours before the current one, oldest first (zeros where nothing finished). */
+  wholeHours: Counts[];
   thisWeek: Counts;
   previousWeek: Counts;
 }
@@ -25,13 +29,20 @@ export interface RuleDefinition {
   threshold: number;
   /** Owner the PRD names for the page. */
   audience: string;
+  /** Over what the rule is computed, for the people who act on it (it names the minimum volume). */
+  basis(minSends: number): string;
+  /** The measured value as the banner prints it. */
+  format(value: number): string;
   /** The measured value (null: not enough data), and whether it breaks the rule. */
   evaluate(m: AlertMetrics, minSends: number): { value: number | null; firing: boolean };
 }
 
 const total = (c: Counts) => c.sent + c.failed;
+const sum = (list: Counts[]): Counts => list.reduce((a, c) => ({ sent: a.sent + c.sent, failed: a.failed + c.failed }), { sent: 0, failed: 0 });
 /** A rate over too few sends says little; below `minSends` a rate rule stays quiet. */
 const rateOf = (c: Counts, minSends: number) => (total(c) >= minSends ? successRate(c) : null);
+const percent = (v: number) => `${Math.round(v * 10) / 10}%`;
+const sends = (n: number) => `${n} finished ${n === 1 ? 'send' : 'sends'}`;
 
 export const ALERT_RULES: readonly RuleDefinition[] = [
   {
@@ -40,6 +51,8 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     description: 'ai_agent_attachment_sent / (sent + send_failed) over a rolling 1 h window is below 90%.',
     threshold: 90,
     audience: 'Hadiningbot on-call',
+    basis: (minSends) => `Sends that finished in the 60 minutes before the check; quiet under ${sends(minSends)}.`,
+    format: percent,
     evaluate(m, minSends) {
       const value = rateOf(m.lastHour, minSends);
       return { value, firing: value !== null && value < 90 };
@@ -51,6 +64,8 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     description: 'Sends that failed with reason 5xx (after 3 attempts) in the last 15 minutes exceed 20.',
     threshold: 20,
     audience: 'Eng on-call',
+    basis: () => 'Sends that failed with a ChatService 5xx after all 3 attempts, finished in the 15 minutes before the check.',
+    format: (v) => `${v} ${v === 1 ? 'failure' : 'failures'}`,
     evaluate(m) {
       return { value: m.failures5xxLast15Min, firing: m.failures5xxLast15Min > 20 };
     },
@@ -61,6 +76,9 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     description: 'The last 7 days’ success rate is more than 5 percentage points below the 7 days before. Investigate within 48 h.',
     threshold: 5,
     audience: 'PM (Hadiningbot Squad)',
+    basis: (minSends) =>
+      `The success rate of the last 7 days (whole UTC hours) against the 7 days before, each over at least ${sends(minSends)}.`,
+    format: (v) => `${Math.round(v * 10) / 10} points lower`,
     evaluate(m, minSends) {
       const now = rateOf(m.thisWeek, minSends);
       const before = rateOf(m.previousWeek, minSends);
@@ -73,12 +91,19 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     rule: AlertRule.ROLLBACK_24H,
     title: 'Success rate below 80% for 24 hours: rollback advised',
     description:
-      'The success rate over the last 24 hours is below 80%. The PM should turn the ai_agent_send_attachment_action flag off for this account while root-causing.',
+      'Every one of the last 24 whole hours had a success rate below 80%. The PM should turn the ai_agent_send_attachment_action flag off for this account while root-causing.',
     threshold: 80,
     audience: 'PM (Hadiningbot Squad)',
+    basis: (minSends) =>
+      `Each of the last ${SUSTAINED_HOURS} whole UTC hours on its own, each needing at least ${sends(minSends)}: an hour with fewer, ` +
+      'or one at 80% or better, keeps it quiet. The value is the rate over those hours.',
+    format: (v) => `${percent(v)} over the last ${SUSTAINED_HOURS} whole hours`,
     evaluate(m, minSends) {
-      const value = rateOf(m.last24Hours, minSends);
-      return { value, firing: value !== null && value < 80 };
+      // Sustained means every hour: one bad hour, or a burst of failures from an account that
+      // started sending minutes ago, is the 1-hour rule's business, not a rollback.
+      const hourly = m.wholeHours.map((h) => rateOf(h, minSends));
+      const sustained = hourly.length === SUSTAINED_HOURS && hourly.every((rate) => rate !== null && rate < 80);
+      return { value: rateOf(sum(m.wholeHours), minSends), firing: sustained };
     },
   },
 ];

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
 import { HOURLY_OUTCOMES, type Counts } from '../stats/stats.repository.js';
-import type { AlertMetrics } from './alert-rules.js';
+import { SUSTAINED_HOURS, type AlertMetrics } from './alert-rules.js';
 
 export type AlertStateRow = typeof alertStates.$inferSelect;
 export type AlertEventRow = typeof alertEvents.$inferSelect;
@@ -23,8 +23,8 @@ export class AlertsRepository {
 
   /**
    * Metrics of every account that finished a send in the last 14 days or has a firing alert.
-   * Short windows (15 min, 1 h) read finished sends by completion time; 24 h and weeks read
-   * the hourly rollups (whole hours).
+   * Short windows (15 min, 1 h) read finished sends by completion time; the 24 whole hours and
+   * the weeks read the hourly rollups (whole UTC hours).
    */
   async metrics(now: Date): Promise<Map<string, AlertMetrics>> {
     const ts = now.toISOString();
@@ -37,14 +37,9 @@ export class AlertsRepository {
       from sends
       where completed_at > ${ts}::timestamptz - interval '1 hour' and completed_at <= ${ts}::timestamptz
       group by account_id`);
-    const rolled = await this.db.execute<{
-      account_id: string;
-      sent_24h: string; failed_24h: string; sent_w: string; failed_w: string; sent_pw: string; failed_pw: string;
-    }>(sql`
+    const weeks = await this.db.execute<{ account_id: string; sent_w: string; failed_w: string; sent_pw: string; failed_pw: string }>(sql`
       with h as (select date_trunc('hour', ${ts}::timestamptz, 'UTC') as now_hour)
       select r.account_id,
-        coalesce(sum(r.sent) filter (where r.hour > h.now_hour - interval '24 hours'), 0) as sent_24h,
-        coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '24 hours'), 0) as failed_24h,
         coalesce(sum(r.sent) filter (where r.hour > h.now_hour - interval '7 days'), 0) as sent_w,
         coalesce(sum(r.failed) filter (where r.hour > h.now_hour - interval '7 days'), 0) as failed_w,
         coalesce(sum(r.sent) filter (where r.hour <= h.now_hour - interval '7 days'), 0) as sent_pw,
@@ -52,6 +47,14 @@ export class AlertsRepository {
       from ${HOURLY_OUTCOMES} r, h
       where r.hour > h.now_hour - interval '14 days' and r.hour <= h.now_hour
       group by r.account_id`);
+    // The whole hours before the current one, each on its own (1 = the hour just ended).
+    const hours = await this.db.execute<{ account_id: string; hours_ago: number; sent: string; failed: string }>(sql`
+      with h as (select date_trunc('hour', ${ts}::timestamptz, 'UTC') as now_hour)
+      select r.account_id, (extract(epoch from h.now_hour - r.hour) / 3600)::int as hours_ago,
+             sum(r.sent) as sent, sum(r.failed) as failed
+      from ${HOURLY_OUTCOMES} r, h
+      where r.hour >= h.now_hour - make_interval(hours => ${SUSTAINED_HOURS}) and r.hour < h.now_hour
+      group by r.account_id, r.hour, h.now_hour`);
     const firing = await this.db
       .select({ accountId: alertStates.accountId })
       .from(alertStates)
@@ -61,7 +64,13 @@ export class AlertsRepository {
     const entry = (accountId: string) => {
       let m = result.get(accountId);
       if (!m) {
-        m = { lastHour: ZERO, failures5xxLast15Min: 0, last24Hours: ZERO, thisWeek: ZERO, previousWeek: ZERO };
+        m = {
+          lastHour: ZERO,
+          failures5xxLast15Min: 0,
+          wholeHours: Array.from({ length: SUSTAINED_HOURS }, () => ZERO),
+          thisWeek: ZERO,
+          previousWeek: ZERO,
+        };
         result.set(accountId, m);
       }
       return m;
@@ -71,11 +80,13 @@ export class AlertsRepository {
       m.lastHour = { sent: Number(r.sent_1h), failed: Number(r.failed_1h) };
       m.failures5xxLast15Min = Number(r.failed_5xx_15m);
     }
-    for (const r of rolled) {
+    for (const r of weeks) {
       const m = entry(r.account_id);
-      m.last24Hours = { sent: Number(r.sent_24h), failed: Number(r.failed_24h) };
       m.thisWeek = { sent: Number(r.sent_w), failed: Number(r.failed_w) };
       m.previousWeek = { sent: Number(r.sent_pw), failed: Number(r.failed_pw) };
+    }
+    for (const r of hours) {
+      entry(r.account_id).wholeHours[SUSTAINED_HOURS - Number(r.hours_ago)] = { sent: Number(r.sent), failed: Number(r.failed) };
     }
     for (const f of firing) entry(f.accountId);
     return result;

@@ -108,8 +108,10 @@ export class AlertsService {
           description: rule.description,
           threshold: rule.threshold,
           audience: rule.audience,
+          basis: rule.basis(this.config.alertMinSends),
           firing: state?.firing ?? false,
           value: state?.value ?? null,
+          valueText: state?.value === null || state?.value === undefined ? null : rule.format(state.value),
           since: state?.since ?? null,
           evaluatedAt: state?.evaluatedAt ?? null,
         };

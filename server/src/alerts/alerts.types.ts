@@ -23,11 +23,17 @@ export class AlertState {
   @Field(() => String, { description: 'Who the PRD says acts on it.' })
   audience!: string;
 
+  @Field(() => String, { description: 'Over what the rule is computed (its window and minimum volume), in words.' })
+  basis!: string;
+
   @Field(() => Boolean)
   firing!: boolean;
 
   @Field(() => Float, { nullable: true, description: 'The last measured value; null when there was too little data.' })
   value!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The value as people read it ("72.7%", "21 failures"); null with the value.' })
+  valueText!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When the rule last started or stopped firing.' })
   since!: Date | null;

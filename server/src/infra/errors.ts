@@ -70,8 +70,9 @@ export class AppError extends Error {
   static badInput(field: string, reason: InputReason, message: string): AppError {
     return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason);
   }
-  static notFound(what: string): AppError {
-    return new AppError(ErrorCode.NOT_FOUND, `${what} was not found.`);
+  /** `what`: "action", "agent"…; ids stay out of the message (a builder cannot use them). */
+  static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token'): AppError {
+    return new AppError(ErrorCode.NOT_FOUND, `This ${what} was not found. It may have been deleted, or belong to another account.`);
   }
   static forbidden(message = 'Your role cannot do this.'): AppError {
     return new AppError(ErrorCode.FORBIDDEN, message);
@@ -98,7 +99,7 @@ export class AppError extends Error {
   static featureDisabled(): AppError {
     return new AppError(
       ErrorCode.FEATURE_DISABLED,
-      'Send Attachment is not enabled for this account (feature flag ai_agent_send_attachment_action is off).',
+      'Send Attachment is turned off for this account, so this cannot be done now. Configured actions and their files are kept; it can be turned back on by operations (OPS).',
     );
   }
 }

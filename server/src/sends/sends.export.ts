@@ -3,6 +3,7 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { requireDateInRange, requireListSize, requireStorableText } from '../infra/input-rules.js';
+import { failureReasonLabel } from './failure-reasons.js';
 import type { SendCursor, SendListFilter, SendsRepository } from './sends.repository.js';
 import { SendStatus } from './sends.model.js';
 
@@ -13,6 +14,8 @@ const STATUSES: readonly string[] = Object.values(SendStatus);
 export const CSV_COLUMNS = [
   'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
   'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption',
+  // Last, so readers of the first columns are undisturbed: the reason in words.
+  'reason_label',
 ] as const;
 
 /**
@@ -93,6 +96,7 @@ export class SendsExport {
         page.rows.map(({ send, actionName }) => [
           send.id, send.createdAt, send.completedAt, send.status, send.reason, send.channel, send.agentId,
           send.actionId, actionName, send.conversationId, fileCounts.get(send.id) ?? 0, send.failedAttempts, send.caption,
+          send.reason && failureReasonLabel(send.reason),
         ]),
       );
       if (chunk) yield chunk;

@@ -76,7 +76,7 @@ export class SendInvokeService {
     ]);
     // A replay answers what the first call answered, even if the action changed since.
     if (earlier) return receiptOf(earlier, true);
-    if (!context) throw AppError.notFound(`Account ${accountId}`);
+    if (!context) throw AppError.notFound('account');
     if (!context.flagOn) return rejected(RejectReason.FEATURE_DISABLED);
     const { action } = context;
     if (!action) return rejected(RejectReason.NOT_FOUND);

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
-import { AccountOverview, SendStats, StatsBucket } from './stats.types.js';
+import { AccountOverview, FailureReason, SendStats, StatsBucket } from './stats.types.js';
 import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
 
 @Resolver()
@@ -23,6 +23,11 @@ export class StatsResolver {
       channel,
       accountId,
     });
+  }
+
+  @Query(() => [FailureReason], { description: 'Every reason a send can fail for, with a label and a description.' })
+  failureReasons(@Ctx() { viewer, services }: GraphQLContext) {
+    return services.stats.failureReasons(viewer);
   }
 
   @Query(() => [AccountOverview], { description: 'OPS: every account with its flag and 7-day success rate.', complexity: FIELD_COSTS.accountsOverview })

@@ -1,6 +1,7 @@
 import { Permission, Role, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
+import { FAILURE_REASONS, failureReasonLabel } from '../sends/failure-reasons.js';
 import { isUuid } from '../infra/ids.js';
 import type { BucketUnit, Counts, StatsRepository, StatsScope } from './stats.repository.js';
 
@@ -80,8 +81,9 @@ export class StatsService {
       to,
       ...withRate(totals),
       targetSuccessRate: SUCCESS_RATE_TARGET,
+      maxBuckets: MAX_BUCKETS,
       series: points,
-      reasons,
+      reasons: reasons.map((r) => ({ ...r, label: failureReasonLabel(r.reason) })),
       channels: channels.map(withRate),
       actions: actions.map(withRate),
       adoption: {
@@ -100,6 +102,12 @@ export class StatsService {
     };
   }
 
+  /** Every failure reason with its words, for whoever may read sends. */
+  failureReasons(viewer: Viewer | null) {
+    requirePermission(viewer, Permission.HISTORY_READ);
+    return Object.entries(FAILURE_REASONS).map(([reason, words]) => ({ reason, ...words }));
+  }
+
   /** Folds pending deltas into the rollups; run every minute by the stats.fold job. */
   fold(): Promise<number> {
     return this.stats.fold();
@@ -116,9 +124,9 @@ export class StatsService {
     const me = requirePermission(viewer, Permission.HISTORY_READ);
     let accountId: string | null = me.accountId;
     if (me.role === Role.OPS) accountId = args.accountId ?? null;
-    else if (args.accountId && args.accountId !== me.accountId) throw AppError.notFound(`Account ${args.accountId}`);
-    if (args.accountId && !isUuid(args.accountId)) throw AppError.notFound(`Account ${args.accountId}`);
-    if (args.agentId && !isUuid(args.agentId)) throw AppError.notFound(`Agent ${args.agentId}`);
+    else if (args.accountId && args.accountId !== me.accountId) throw AppError.notFound('account');
+    if (args.accountId && !isUuid(args.accountId)) throw AppError.notFound('account');
+    if (args.agentId && !isUuid(args.agentId)) throw AppError.notFound('agent');
     return {
       accountId,
       agentId: args.agentId ?? undefined,

@@ -25,10 +25,25 @@ export class StatsPoint extends Outcomes {
   bucketStart!: Date;
 }
 
+@ObjectType({ description: 'A failure reason: its code, as sends and events carry it, and its words.' })
+export class FailureReason {
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { description: 'A short label for charts, filters and tables.' })
+  label!: string;
+
+  @Field(() => String)
+  description!: string;
+}
+
 @ObjectType()
 export class ReasonCount {
   @Field(() => String)
   reason!: string;
+
+  @Field(() => String, { description: 'The reason as people read it ("ChatService unavailable").' })
+  label!: string;
 
   @Field(() => Int)
   count!: number;
@@ -89,6 +104,9 @@ export class SendStats extends Outcomes {
 
   @Field(() => Float)
   targetSuccessRate!: number;
+
+  @Field(() => Int, { description: 'The most buckets one answer holds; a range and bucket giving more are refused.' })
+  maxBuckets!: number;
 
   @Field(() => [StatsPoint])
   series!: StatsPoint[];

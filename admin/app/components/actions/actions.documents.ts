@@ -7,6 +7,7 @@ export const AgentFields = graphql(`
     trainedVersion
     trainedAt
     needsTraining
+    sendAttachmentUnavailable
   }
 `);
 

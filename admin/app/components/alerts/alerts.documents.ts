@@ -9,9 +9,11 @@ export const AlertsQuery = graphql(`
       title
       description
       audience
+      basis
       threshold
       firing
       value
+      valueText
       since
       evaluatedAt
     }

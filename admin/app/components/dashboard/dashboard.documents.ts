@@ -10,6 +10,7 @@ export const SendStatsQuery = graphql(`
       failed
       successRate
       targetSuccessRate
+      maxBuckets
       series {
         bucketStart
         sent

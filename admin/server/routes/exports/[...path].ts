@@ -2,7 +2,4 @@
  * Same-origin /exports/* (the CSV export of the history): forwarded to the API with the
  * browser's Authorization header and query string, streamed back as it is produced.
  */
-export default defineEventHandler((event) => {
-  const { apiUrl } = useRuntimeConfig(event);
-  return proxyRequest(event, `${apiUrl}${event.path}`);
-});
+export default defineEventHandler((event) => proxyToApi(event, event.path));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError, errorBody } from '../errors.js';
+import { AppError, ErrorCode, errorBody } from '../errors.js';
 
 /**
  * Headers on every API answer. The API serves only JSON and CSV, never a page: nothing may
@@ -14,5 +14,5 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
 
 /** Any path the app does not serve: the same JSON error shape as every other refusal. */
 export const unknownPath: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody(AppError.notFound(`${req.method} ${req.path.slice(0, 200)}`)));
+  res.status(404).json(errorBody(new AppError(ErrorCode.NOT_FOUND, `${req.method} ${req.path.slice(0, 200)} was not found.`)));
 };

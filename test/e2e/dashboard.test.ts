@@ -209,6 +209,7 @@ describe('Dashboard (browser)', () => {
     const chevron = page.getByRole('combobox', { name: 'Action' }).locator('.iconify');
     await expect.poll(() => chevron.evaluate((el) => {
       // These tests compile without the DOM's types.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- runs in the page, where the DOM types are not loaded
       const style = (globalThis as any).getComputedStyle(el);
       return String(style.maskImage || style.webkitMaskImage);
     })).toMatch(/^url\(/);

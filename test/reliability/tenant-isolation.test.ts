@@ -48,7 +48,7 @@ async function post(url: string, token: string, query: string, variables: Record
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+  const body = (await res.json()) as { data?: Record<string, Record<string, unknown>>; errors?: { extensions?: { code?: string } }[] };
   return { status: res.status, body };
 }
 

@@ -137,7 +137,7 @@ describe('HTTP limits', () => {
       for (const [method, p] of [['GET', '/'], ['GET', '/nope'], ['PUT', '/healthz'], ['GET', '/exports/other.csv']] as const) {
         const res = await fetch(`${stack.server.url}${p}`, { method });
         expect(res.status, `${method} ${p}`).toBe(404);
-        expect(((await res.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+        expect(((await res.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
       }
     });
 

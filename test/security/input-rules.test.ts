@@ -105,20 +105,20 @@ describe('input rules: nothing a caller sends reaches Postgres, a URL or a log a
     it('checks the token first, then the filters, and answers JSON before any CSV header', async () => {
       const anonymous = await csv('channel=%00', null);
       expect(anonymous.status).toBe(401);
-      expect(((await anonymous.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(((await anonymous.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
       const nul = await csv('channel=%00');
       expect(nul.status).toBe(400);
       expect(nul.headers.get('content-type')).toMatch(/application\/json/);
-      expect(((await nul.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'channel', reason: 'INVALID_CHARACTERS' });
+      expect(((await nul.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'channel', reason: 'INVALID_CHARACTERS' });
     });
 
     it('refuses an oversize list and an out-of-range date', async () => {
       const many = await csv(`channel=${Array.from({ length: MAX_LIST_ITEMS + 1 }, (_, i) => `c${i}`).join(',')}`);
       expect(many.status).toBe(400);
-      expect(((await many.json()) as any).errors[0].extensions).toMatchObject({ field: 'channel', reason: 'TOO_MANY_VALUES' });
+      expect(((await many.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ field: 'channel', reason: 'TOO_MANY_VALUES' });
       const early = await csv('from=-271821-04-20T00:00:00Z');
       expect(early.status).toBe(400);
-      expect(((await early.json()) as any).errors[0].extensions).toMatchObject({ field: 'from', reason: 'INVALID_VALUE' });
+      expect(((await early.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ field: 'from', reason: 'INVALID_VALUE' });
     });
 
     it('still streams a valid export', async () => {

@@ -18,7 +18,7 @@ import { buildAppSchema } from '../../server/src/infra/graphql/schema.js';
 import { MAX_FILES_PER_ACTION } from '../../server/src/files/limits.js';
 import { adminOperations } from '../support/admin-documents.js';
 import { FILES } from '../support/files.js';
-import { saveAction, TRAIN, uploadFile } from '../support/operations.js';
+import { saveAction, uploadFile } from '../support/operations.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const STATS = 'sendStats(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", bucket: HOUR) { sent failed successRate }';

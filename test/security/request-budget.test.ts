@@ -80,7 +80,7 @@ describe('per-account request budgets', () => {
     const csv = await fetch(`${stack.server.url}/exports/sends.csv`, { headers: { authorization: `Bearer ${acme.tokens.ADMIN}` } });
     expect(csv.status).toBe(429);
     expect(csv.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await csv.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(((await csv.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions.code).toBe('RATE_LIMITED');
   });
 
   describe('with a second server on the same database', () => {

@@ -5,7 +5,6 @@ import { AppError, INTERNAL_ERROR, toGraphQLError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { GraphQLContext } from './context.js';
 import { tokenLimitError } from './operation-limits.js';
-import { errorForLog } from '../log/error-for-log.js';
 
 /** Codes Apollo and graphql-js give a client's own mistakes; they pass through as they are. */
 const CLIENT_CODES = new Set([
@@ -68,7 +67,7 @@ export function logUnexpectedErrors(log: Logger): ApolloServerPlugin<GraphQLCont
             log.error('graphql.internal_error', {
               requestId: contextValue.requestId,
               path: error.path,
-              error: errorForLog(original),
+              error: original instanceof Error ? original : String(original),
             });
           }
         },

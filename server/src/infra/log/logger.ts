@@ -1,6 +1,6 @@
-import { pino, type DestinationStream } from 'pino';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { pino, stdSerializers, type DestinationStream } from 'pino';
 import type { Config } from '../config/config.js';
-import { errorForLog } from './error-for-log.js';
 
 /** Where the lines go: stderr unless a test captures them (anything with `write(line)`). */
 export type LogDestination = DestinationStream;
@@ -23,12 +23,18 @@ const REDACT_DEPTH = 5;
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => `${'*.'.repeat(depth)}${key}`));
 
 /**
- * Errors are logged as `errorForLog` shapes them: the SQL text without its parameters, Postgres's
- * codes and names without the values it quotes, the stack's frames. So pass the Error itself in
- * `error`/`err`, never its message or stack string.
+ * pino's error serializer, minus the parameters drizzle writes into a failed query's message
+ * ("Failed query: …\nparams: …"): the SQL text stays, for the diagnosis; `params` is redacted.
  */
 function serializeError(value: unknown): unknown {
-  return value instanceof Error ? errorForLog(value) : value;
+  if (!(value instanceof Error)) return value;
+  const serialized = stdSerializers.err(value);
+  if (value instanceof DrizzleQueryError) {
+    const safe = `Failed query: ${value.query}`;
+    serialized.message = serialized.message.replace(value.message, () => safe);
+    serialized.stack = serialized.stack.replace(value.message, () => safe);
+  }
+  return serialized;
 }
 
 /**

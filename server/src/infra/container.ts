@@ -68,7 +68,6 @@ export function createServices(infra: Infrastructure) {
   const invoke = new SendInvokeService(
     infra.database,
     sendsRepo,
-    filesRepo,
     new SendGuard(infra.blobs),
     infra.chatService,
     deliveries,

@@ -1,7 +1,7 @@
 import { channelRefusal, type ChannelRule } from '../channels/channels.js';
-import type { AttachmentRow } from '../files/files.repository.js';
 import type { FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
+import type { PinnedFile } from './invoke-context.query.js';
 import { SendFailureReason } from './sends.model.js';
 
 /** Why a send fails before any delivery (the send's reason and its send_failed event). */
@@ -15,7 +15,7 @@ export class SendGuard {
   constructor(private readonly blobs: BlobStore) {}
 
   /** SPEC section 5.4, in order: channel, then each file against the channel, then storage. */
-  async check(channelId: string, channel: ChannelRule | null, files: AttachmentRow[]): Promise<GuardFailure | null> {
+  async check(channelId: string, channel: ChannelRule | null, files: PinnedFile[]): Promise<GuardFailure | null> {
     if (!channel || !channel.supportsAttachments) {
       return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `${channel?.label ?? channelId} does not support attachments` };
     }

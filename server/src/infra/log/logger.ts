@@ -1,6 +1,6 @@
-import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { pino, stdSerializers, type DestinationStream } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import type { Config } from '../config/config.js';
+import { errorForLog } from './error-for-log.js';
 
 /** Where the lines go: stderr unless a test captures them (anything with `write(line)`). */
 export type LogDestination = DestinationStream;
@@ -22,19 +22,9 @@ const SECRET_KEYS = ['authorization', 'token', 'chatServiceToken', 'caption', 't
 const REDACT_DEPTH = 5;
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => `${'*.'.repeat(depth)}${key}`));
 
-/**
- * pino's error serializer, minus the parameters drizzle writes into a failed query's message
- * ("Failed query: …\nparams: …"): the SQL text stays, for the diagnosis; `params` is redacted.
- */
+/** Errors are logged as errorForLog shapes them: what failed and where, nothing the caller sent. */
 function serializeError(value: unknown): unknown {
-  if (!(value instanceof Error)) return value;
-  const serialized = stdSerializers.err(value);
-  if (value instanceof DrizzleQueryError) {
-    const safe = `Failed query: ${value.query}`;
-    serialized.message = serialized.message.replace(value.message, () => safe);
-    serialized.stack = serialized.stack.replace(value.message, () => safe);
-  }
-  return serialized;
+  return value instanceof Error ? errorForLog(value) : value;
 }
 
 /**

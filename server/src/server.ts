@@ -54,7 +54,7 @@ export async function startServer(options: {
         stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
       });
   const chatServiceUrl = config.chatServiceUrl ?? simulator!.url;
-  const queue = await startQueue(databaseUrl, log, { superviseSeconds: config.queueMaintenanceSeconds }, queueSettings(config));
+  const queue = await startQueue(databaseUrl, log, { superviseSeconds: config.queueMaintenanceSeconds, schedule: config.scheduledJobs }, queueSettings(config));
   const infra = { config, database, blobs, log, queue, chatService: createChatServiceClient(config, chatServiceUrl) };
   const services = createServices(infra);
   // Every process forgets its cached tokens when any token row changes (a revocation reaches
@@ -83,7 +83,9 @@ export async function startServer(options: {
   const worker = config.workerConcurrency > 0 ? createSendWorker(infra, config.workerConcurrency) : undefined;
   await worker?.start();
 
-  const budget = new RequestBudget(database.db, config.rateLimit);
+  // Budgets are counters, not records: their own pool, whose commits skip the fsync wait.
+  const counters = connect(databaseUrl, { max: 4, durable: false });
+  const budget = new RequestBudget(counters.db, config.rateLimit);
   const http = await createHttpApp({ services, config, budget, log, isReady: () => ready });
   await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
   const port = (http.server.address() as AddressInfo).port;
@@ -110,6 +112,7 @@ export async function startServer(options: {
       await worker?.stop(5000);
       await queue.stop({ graceful: true, timeout: 5000 });
       await simulator?.stop();
+      await counters.close();
       await database.close();
     },
   };

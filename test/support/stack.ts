@@ -52,7 +52,8 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const databaseUrl = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  // No cron in tests: a test that needs a scheduled job runs it (its schedule is still registered).
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SCHEDULED_JOBS: 'off', ...env });
   const log = createLogger(config.logLevel, { service: 'test-server' }, logDestination);
   const server = await startServer({ config, databaseUrl, log, port: 0, chatServicePort: 0 });
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });

@@ -56,6 +56,11 @@ export interface Config {
   httpRequestTimeoutSeconds: number;
   /** Staged (uploaded, not yet pinned) bytes one account may hold at once. */
   stagedUploadQuotaBytes: number;
+  /**
+   * Whether this process fires the cron schedules (stats fold, alerts, cleanup). The schedules
+   * are kept in the database either way, and any process with this on fires them (once each).
+   */
+  scheduledJobs: boolean;
 }
 
 export interface GraphqlLimits {
@@ -173,6 +178,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     httpIdleTimeoutSeconds: int('HTTP_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
     httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 1, 86400),
     stagedUploadQuotaBytes: int('STAGED_UPLOAD_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
+    scheduledJobs: onOff('SCHEDULED_JOBS', true),
   };
 
   if (problems.length > 0) {

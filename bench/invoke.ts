@@ -19,7 +19,8 @@ const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
 
 // PROFILE=dir writes a V8 CPU profile of the server process there (inspect it in Chrome DevTools).
 const server = await startServerProcess(
-  { WORKER_CONCURRENCY: '0' },
+  // Unlimited budgets: this measures the server, not the budget (64 clients are one account).
+  { WORKER_CONCURRENCY: '0', RATE_LIMIT_AI_SERVICE_POINTS: '0', RATE_LIMIT_CONSOLE_POINTS: '0' },
   { nodeArgs: [...(process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : []), ...(process.env.PRELOAD ? ['--import', process.env.PRELOAD] : [])] },
 );
 try {

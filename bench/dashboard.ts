@@ -21,7 +21,8 @@ const log = createLogger('error');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-bench-dash-'));
 fs.chmodSync(dir, 0o755);
 const pg = await startEmbeddedPostgres(dir, log, { persistent: false, durable: false });
-const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'error' });
+// Unlimited budget: this measures the queries, not the budget.
+const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'error', RATE_LIMIT_CONSOLE_POINTS: '0' });
 const server = await startServer({ config, databaseUrl: pg.url, log, port: 0 });
 const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
 

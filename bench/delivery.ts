@@ -19,7 +19,8 @@ const SENDS = Number(process.env.SENDS ?? 3000);
 const LATENCY_SAMPLES = Number(process.env.LATENCY_SAMPLES ?? 60);
 const CLIENTS = 32;
 
-const server = await startServerProcess({ WORKER_CONCURRENCY: '0' });
+// Unlimited budgets: this measures delivery, and every sender is one account.
+const server = await startServerProcess({ WORKER_CONCURRENCY: '0', RATE_LIMIT_AI_SERVICE_POINTS: '0', RATE_LIMIT_CONSOLE_POINTS: '0' });
 const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} });
 const workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
 

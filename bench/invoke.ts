@@ -19,6 +19,8 @@ const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
 
 // PROFILE=dir writes a V8 CPU profile of the server process there (inspect it in Chrome DevTools).
 const server = await startServerProcess(
+  // The budgets stay on, far above what the bench sends (bench/lib.ts): every invoke pays for its
+  // charge as in production, though 64 clients are one account.
   { WORKER_CONCURRENCY: '0' },
   { nodeArgs: [...(process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : []), ...(process.env.PRELOAD ? ['--import', process.env.PRELOAD] : [])] },
 );

@@ -41,6 +41,8 @@ interface Attack {
 interface Outcome {
   status: number;
   json: boolean;
+  /** A GraphQL answer (of any HTTP status) with an INTERNAL_SERVER_ERROR among its errors. */
+  internal: boolean;
   ms: number;
 }
 
@@ -55,18 +57,20 @@ function send(server: ServerProcess, attack: Attack): Promise<Outcome> {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           let json = true;
+          let internal = false;
           try {
-            JSON.parse(Buffer.concat(chunks).toString());
+            const body = JSON.parse(Buffer.concat(chunks).toString()) as { errors?: { extensions?: { code?: string } }[] };
+            internal = Array.isArray(body?.errors) && body.errors.some((e) => e?.extensions?.code === 'INTERNAL_SERVER_ERROR');
           } catch {
             json = false;
           }
-          resolve({ status: res.statusCode ?? 0, json, ms: performance.now() - started });
+          resolve({ status: res.statusCode ?? 0, json, internal, ms: performance.now() - started });
         });
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     // A connection the server dropped (e.g. an oversize body) is a refusal, not a failure.
-    req.on('error', (error) => resolve({ status: error.message === 'timeout' ? -1 : 0, json: true, ms: performance.now() - started }));
+    req.on('error', (error) => resolve({ status: error.message === 'timeout' ? -1 : 0, json: true, internal: false, ms: performance.now() - started }));
     req.end(attack.body);
   });
 }
@@ -76,7 +80,12 @@ describe('reliability: hostile input', () => {
   let actionId: string;
 
   beforeAll(async () => {
-    server = await startServerProcess({ HEAP_PROBE_FILE: HEAP_FILE }, { nodeArgs: ['--expose-gc', '--import', HEAP_PROBE] });
+    // Budgets high enough that the fuzz reaches every resolver (the budget code still runs on
+    // every request); test/security/request-budget.test.ts covers the refusals.
+    server = await startServerProcess(
+      { HEAP_PROBE_FILE: HEAP_FILE, RATE_LIMIT_CONSOLE_POINTS: '10000000', RATE_LIMIT_AI_SERVICE_POINTS: '10000000' },
+      { nodeArgs: ['--expose-gc', '--import', HEAP_PROBE] },
+    );
     actionId = await createTrainedAction(server, [{ name: 'fuzz.pdf', content: smallPdf(1500) }]);
   });
   afterAll(async () => {
@@ -97,6 +106,19 @@ describe('reliability: hostile input', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const int = (n: number) => Math.floor(rand() * n);
     const randomText = (n: number) => Array.from({ length: n }, () => String.fromCharCode(int(0x2fff))).join('');
+    /** Text Postgres or a URL cannot hold: NUL characters, lone surrogates of either half, mixed into text. */
+    const brokenText = () =>
+      pick(['\u0000', 'a\u0000b', '\ud800', 'x\udfff', '\udc00\ud800', `${randomText(int(20))}\u0000`, `${randomText(int(20))}\ud83d`, '\u0000'.repeat(int(50) + 1)]);
+    /** Cursors whose timestamp reads well but cannot be: day 30 of February, hour 25, year 0, offset +99. */
+    const impossibleCursor = () =>
+      Buffer.from(
+        JSON.stringify([
+          pick(['2026-02-30 10:00:00+00', '2026-01-01 25:61:61+00', '0000-01-01 00:00:00+00', '2026-13-40 00:00:00+00', '2026-01-01 00:00:00.1234567+00', '2026-01-01 00:00:00+99', '9999-12-31 23:59:59+00']),
+          pick([crypto.randomUUID(), 'not-a-uuid', null, 12]),
+        ]),
+      ).toString('base64url');
+    const longList = () => Array.from({ length: pick([101, 1000, 70_000]) }, (_, i) => pick([`c${i}`, brokenText(), crypto.randomUUID()]));
+    const conversationId = () => pick(['.', '..', '../..', 'a/../../b', './x', '%2e%2e', 'a?b#c', brokenText(), ' ', 'x'.repeat(256), server.rooms.whatsapp!]);
     const tokens = [...Object.values(server.tokens), '', 'sat_nope', `sat_${crypto.randomBytes(32).toString('base64url')}`, 'x'.repeat(5000)];
     const auth = (): Record<string, string> => {
       const t = pick(tokens);
@@ -121,6 +143,15 @@ describe('reliability: hostile input', () => {
       ['mutation($a: ID!, $f: String!, $e: Boolean!) { setFeatureFlag(accountId: $a, flag: $f, enabled: $e) }', () => ({ a: pick([server.accountId, randomText(5)]), f: pick(['ai_agent_send_attachment_action', randomText(10)]), e: rand() < 0.9 })],
       ['query($a: ID!) { agentTools(agentId: $a) { version tools } actions(agentId: $a) { id } actionCatalog(agentId: $a) { type } }', () => ({ a: pick([server.agentId, randomText(12)]) })],
       ['{ me { role permissions } agents { id } attachmentLimits { maxFileBytes } }', () => ({})],
+    ] as const;
+    const hostileOps = [
+      ['mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { sendId status reason } }', () => ({ i: { actionId: pick([actionId, brokenText()]), conversationId: conversationId(), caption: pick([null, brokenText()]), idempotencyKey: pick([null, brokenText()]) } })],
+      ['query($f: SendFilter, $a: String) { sends(filter: $f, after: $a) { totalCount edges { node { id } } } }', () => ({ f: pick([null, { channel: longList() }, { reason: [brokenText()] }, { conversationId: brokenText() }, { status: Array.from({ length: 200 }, () => 'SENT') }, { from: '0000-01-01T00:00:00Z' }, { to: '9999-12-31T23:59:59-12:00' }]), a: pick([impossibleCursor(), null]) })],
+      ['query($c: String, $g: ID) { sendStats(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", bucket: HOUR, channel: $c, agentId: $g) { sent } }', () => ({ c: brokenText(), g: pick([null, brokenText()]) })],
+      ['mutation($i: SaveSendAttachmentActionInput!) { saveSendAttachmentAction(input: $i) { id } }', () => ({ i: { agentId: pick([server.agentId, brokenText()]), name: pick([brokenText(), 'n']), trigger: pick([brokenText(), 't']), contentMode: 'MANUAL', contentMessage: brokenText(), attachmentIds: pick([[], longList()]) } })],
+      ['mutation($a: ID!, $f: String!) { setFeatureFlag(accountId: $a, flag: $f, enabled: true) }', () => ({ a: pick([server.accountId, brokenText()]), f: brokenText() })],
+      ['mutation($id: ID!) { revokeApiToken(id: $id) { id } } ', () => ({ id: pick([brokenText(), crypto.randomUUID(), randomText(40)]) })],
+      ['query($id: ID!) { send(id: $id) { id } action(id: $id) { id } agentTools(agentId: $id) { version } }', () => ({ id: brokenText() })],
     ] as const;
 
     const boundary = '----fuzz' + crypto.randomBytes(6).toString('hex');
@@ -160,6 +191,12 @@ describe('reliability: hostile input', () => {
         const [query, vars] = pick(validOps);
         return json({ query, variables: vars() });
       },
+      // Text no column or URL can hold, impossible cursors, oversize lists, dot segments: twice
+      // the share of the others.
+      ...Array.from({ length: 2 }, () => () => {
+        const [query, vars] = pick(hostileOps);
+        return json({ query, variables: vars() });
+      }),
       () => ({ ...json({ query: '{ me { role } }' }), method: 'GET', path: `/graphql?query=${encodeURIComponent(randomText(int(100)))}`, body: '' }),
       () => ({ ...json({ query: '{ me { role } }' }), headers: { 'content-type': pick(['text/plain', 'application/xml', 'application/json; charset=latin1', 'application/x-www-form-urlencoded']), ...auth() } }),
       () => multipart([{ name: 'operations', value: pick(['{', 'null', randomText(50), UPLOAD.slice(0, int(UPLOAD.length))]) }, { name: 'map', value: '{"0":["variables.f"]}' }, { name: '0', value: pdf, file: 'a.pdf' }]),
@@ -172,6 +209,21 @@ describe('reliability: hostile input', () => {
       () => multipart([{ name: 'operations', value: UPLOAD }, { name: 'map', value: '{"0":["variables.f"]}' }, { name: '0', value: pdf, file: pick(['../../etc/passwd', '\u0000.pdf', 'a'.repeat(600) + '.pdf', 'x.exe', '.pdf', 'résumé.pdf']) }], { truncate: rand() < 0.3 }),
       () => multipart([{ name: 'operations', value: UPLOAD }, { name: 'map', value: '{"0":["variables.f"]}' }, { name: '0', value: pdf, file: 'a.pdf' }], { boundary: 'wrong-boundary' }),
       () => ({ kind: 'raw', headers: { 'content-type': 'multipart/form-data', 'apollo-require-preflight': 'true', authorization: `Bearer ${server.tokens.ADMIN}` }, body: crypto.randomBytes(int(3000)) }),
+      // The CSV export's query string: the same rules, checked before any header is sent.
+      () => {
+        // Byte by byte: encodeURIComponent itself throws on a lone surrogate.
+        const bytes = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+        const q = pick([
+          `channel=${bytes(brokenText())}`,
+          `channel=${Array.from({ length: pick([101, 5000]) }, (_, i) => `c${i}`).join(',')}`,
+          `conversationId=%00`,
+          `from=${pick(['-271821-04-20T00:00:00Z', '0000-01-01', '+275760-09-13T00:00:00Z', 'nope'])}`,
+          `status=SENT&status=FAILED`,
+          `reason=${'%ED%A0%80'}`,
+          `actionId=${bytes(brokenText())}&agentId=%00%ff%fe`,
+        ]);
+        return { kind: 'csv', headers: { ...auth() }, body: '', method: 'GET', path: `/exports/sends.csv?${q}` };
+      },
     ];
 
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -190,8 +242,9 @@ describe('reliability: hostile input', () => {
             const key = `${attack.kind}#${g} ${outcome.status}`;
             statuses.set(key, (statuses.get(key) ?? 0) + 1);
             if (outcome.ms > slowest.ms) slowest = { ms: outcome.ms, kind: `${attack.kind}#${g}` };
-            if (outcome.status >= 500 || outcome.status === -1 || (outcome.status > 0 && !outcome.json && (attack.path ?? '/graphql').startsWith('/graphql'))) {
-              bad.push(`#${i} generator ${g}: ${outcome.status}${outcome.json ? '' : ' (not JSON)'}`);
+            const mustBeJson = (attack.path ?? '/graphql').startsWith('/graphql') || (attack.kind === 'csv' && outcome.status !== 200);
+            if (outcome.internal || outcome.status >= 500 || outcome.status === -1 || (outcome.status > 0 && !outcome.json && mustBeJson)) {
+              bad.push(`#${i} generator ${g}: ${outcome.status}${outcome.json ? '' : ' (not JSON)'}${outcome.internal ? ' INTERNAL_SERVER_ERROR' : ''}`);
             }
           }
         }),
@@ -222,5 +275,5 @@ describe('reliability: hostile input', () => {
     // The live heap comes back to where it was after the first round: a leak of even 3 kB per
     // request would exceed the margin. RSS is printed, not judged: V8 keeps pages it grew into.
     expect(heapAfter).toBeLessThan(heapBefore + 10);
-  }, 300_000);
+  }, 600_000);
 });

@@ -55,9 +55,8 @@ export function operationGuard(options: {
                 : AppError.unauthenticated('Sign in with a valid API token to read the schema.'),
             );
           }
-          let cost: number | null;
           try {
-            cost = operationCost(schema, document, operationName, request.variables);
+            const cost = operationCost(schema, document, operationName, request.variables);
             if (cost !== null && cost > limits.maxCost) throw costTooHigh(cost, limits.maxCost);
             if (viewer && cost !== null) await budget.charge(viewer, Math.floor(cost / COST_PER_POINT));
           } catch (error) {

@@ -17,7 +17,7 @@ import { operationGuard } from '../graphql/operation-guard.js';
 import { limitValidationRules } from '../graphql/operation-limits.js';
 import { buildAppSchema } from '../graphql/schema.js';
 import type { Logger } from '../log/logger.js';
-import { securityHeaders, unknownPath } from './responses.js';
+import { answerClientErrorsAsJson, securityHeaders, unknownPath } from './responses.js';
 import { chargeRequest, type RequestBudget } from './request-budget.js';
 import { applyTimeouts, SOCKET_CHECK_INTERVAL_MS } from './timeouts.js';
 
@@ -184,6 +184,7 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
 
   const server = http.createServer({ connectionsCheckingInterval: SOCKET_CHECK_INTERVAL_MS }, app);
   applyTimeouts(server, config);
+  answerClientErrorsAsJson(server);
   return {
     server,
     stop: async () => {

@@ -196,6 +196,25 @@ describe('invokeSendAttachment', () => {
       );
       expect(new Set(keyed.map((r) => r.sendId)).size).toBe(1);
       expect(await stack.sql`select 1 from sends where conversation_id = ${convo}`).toHaveLength(2);
+      // The calls that lost the key rolled their delivery job back with their rows: no job
+      // anywhere names a send that does not exist, and the winner has one.
+      const orphans = await stack.sql`select 1 from pgboss.job j where j.name = 'sends.deliver'
+        and not exists (select 1 from sends s where s.id = (j.data->>'sendId')::uuid)`;
+      expect(orphans).toHaveLength(0);
+      const jobs = await stack.sql`select 1 from pgboss.job where name = 'sends.deliver' and data->>'sendId' = ${keyed[0]!.sendId}`;
+      expect(jobs).toHaveLength(1);
+    });
+
+    it('lets a key be used again once its send is older than the key lifetime (24 h)', async () => {
+      const convo = await addRoom(stack, account, 'whatsapp');
+      const old = await invoke(stack, account, { actionId, conversationId: convo, idempotencyKey: 'yesterday' });
+      await stack.sql`update sends set created_at = now() - interval '25 hours' where id = ${old.sendId}`;
+      const fresh = await invoke(stack, account, { actionId, conversationId: convo, idempotencyKey: 'yesterday' });
+      expect(fresh).toMatchObject({ status: 'QUEUED', deduplicated: false });
+      expect(fresh.sendId).not.toBe(old.sendId);
+      const [oldRow] = await stack.sql`select idempotency_key from sends where id = ${old.sendId}`;
+      expect(oldRow!.idempotency_key).toBeNull();
+      expect((await invoke(stack, account, { actionId, conversationId: convo, idempotencyKey: 'yesterday' })).sendId).toBe(fresh.sendId);
     });
 
     it('answers a repeated key for a guard failure with the same FAILED receipt', async () => {

@@ -83,9 +83,7 @@ export async function startServer(options: {
   const worker = config.workerConcurrency > 0 ? createSendWorker(infra, config.workerConcurrency) : undefined;
   await worker?.start();
 
-  // Budgets are counters, not records: their own pool, whose commits skip the fsync wait.
-  const counters = connect(databaseUrl, { max: 4, durable: false });
-  const budget = new RequestBudget(counters.db, config.rateLimit);
+  const budget = new RequestBudget(database.db, config.rateLimit);
   const http = await createHttpApp({ services, config, budget, log, isReady: () => ready });
   await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
   const port = (http.server.address() as AddressInfo).port;
@@ -112,7 +110,6 @@ export async function startServer(options: {
       await worker?.stop(5000);
       await queue.stop({ graceful: true, timeout: 5000 });
       await simulator?.stop();
-      await counters.close();
       await database.close();
     },
   };

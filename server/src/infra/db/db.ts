@@ -89,21 +89,13 @@ export function inTransaction<T>(database: Database, fn: (db: Db) => Promise<T>)
   }) as Promise<T>;
 }
 
-/**
- * A pool on the database. `durable: false` is for counters that may be lost at a crash (the
- * request budgets): its commits do not wait for the WAL flush (`synchronous_commit = off`), so a
- * hot counter row is locked for the statement only, not through an fsync.
- */
-export function connect(url: string, options: { max?: number; durable?: boolean } = {}): Database {
+export function connect(url: string, options: { max?: number } = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
     // Postgres restarts must not take the server down: idle connections are replaced lazily.
     idle_timeout: 30,
-    connection: {
-      application_name: options.durable === false ? 'send-attachment-counters' : 'send-attachment',
-      ...(options.durable === false ? { synchronous_commit: 'off' } : {}),
-    },
+    connection: { application_name: 'send-attachment' },
   });
   const db = drizzle(preparing(sql), { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };

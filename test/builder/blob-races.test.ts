@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raceSameBytes, rowsWithoutBlob, type Release } from '../support/blob-races.js';
+import { RACE_ENV, raceSameBytes, rowsWithoutBlob, type Release } from '../support/blob-races.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 const ROUNDS = 30;
@@ -10,7 +10,7 @@ describe('blobs shared by two accounts', () => {
   let b: TestAccount;
 
   beforeAll(async () => {
-    stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
+    stack = await startTestStack(RACE_ENV);
     a = await stack.createAccount();
     b = await stack.createAccount();
   });

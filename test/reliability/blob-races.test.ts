@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raceSameBytes, rowsWithoutBlob, type Release } from '../support/blob-races.js';
+import { RACE_ENV, raceSameBytes, rowsWithoutBlob, type Release } from '../support/blob-races.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import type { StorageKind } from '../support/storage.js';
 import { record } from './support/ledger.js';
@@ -12,7 +12,7 @@ describe.each<StorageKind>(['local', 's3'])('reliability: two accounts upload an
   let b: TestAccount;
 
   beforeAll(async () => {
-    stack = await startTestStack({ WORKER_CONCURRENCY: '0' }, { storage });
+    stack = await startTestStack(RACE_ENV, { storage });
     a = await stack.createAccount();
     b = await stack.createAccount();
   });

@@ -8,6 +8,12 @@ import type { TestAccount, TestStack } from './stack.js';
  */
 export type Release = 'delete-action' | 'staged-cleanup';
 
+/**
+ * The racing stack: no worker, and no per-account request budget, since the races send a few
+ * hundred console requests in seconds, far past what a builder's budget allows.
+ */
+export const RACE_ENV = { WORKER_CONCURRENCY: '0', RATE_LIMIT_CONSOLE_POINTS: '0' };
+
 export interface RaceOutcome {
   rounds: number;
   /** HTTP requests and cleanup runs. */

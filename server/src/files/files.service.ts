@@ -92,7 +92,7 @@ export class FilesService {
     try {
       for (const file of received) await this.blobs.discard(file.staged);
     } catch (error) {
-      this.log.warn('files.discard_failed', { error: String(error) });
+      this.log.warn('files.discard_failed', { error });
     }
     await this.discardUnreferenced(received.map((f) => f.sha256));
   }
@@ -106,7 +106,7 @@ export class FilesService {
     try {
       await this.removeUnreferenced(shas);
     } catch (error) {
-      this.log.warn('files.discard_failed', { error: String(error) });
+      this.log.warn('files.discard_failed', { error });
     }
   }
 

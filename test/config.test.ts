@@ -62,4 +62,63 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEND_JOB_HEARTBEAT_SECONDS: '5' })).toThrow(/SEND_JOB_HEARTBEAT_SECONDS must be a whole number from 10/);
     expect(loadConfig({}).sendJobHeartbeatSeconds).toBe(30);
   });
+
+  describe('STORAGE=s3', () => {
+    const S3 = {
+      STORAGE: 's3',
+      S3_BUCKET: 'acme-send-attachment',
+      S3_ENDPOINT: 'http://minio.internal:9000',
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 'not-to-be-printed',
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('reads the bucket, endpoint, region, keys and path style', () => {
+      const config = loadConfig(S3);
+      expect(config.storage).toBe('s3');
+      expect(config.s3).toEqual({
+        bucket: 'acme-send-attachment',
+        endpoint: 'http://minio.internal:9000',
+        region: 'eu-west-1',
+        accessKeyId: 'AKIAEXAMPLE',
+        secretAccessKey: 'not-to-be-printed',
+        forcePathStyle: true,
+      });
+      expect(loadConfig({ ...S3, S3_ENDPOINT: '', S3_FORCE_PATH_STYLE: '' }).s3).toMatchObject({ endpoint: undefined, forcePathStyle: false });
+      expect(loadConfig({}).s3).toBeUndefined();
+    });
+
+    it('refuses to start without the settings it needs, naming every missing one', () => {
+      const message = problemsOf({ STORAGE: 's3' });
+      expect(message).toMatch(/STORAGE=s3 needs S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
+      expect(problemsOf({ ...S3, S3_SECRET_ACCESS_KEY: '' })).toMatch(/STORAGE=s3 needs S3_SECRET_ACCESS_KEY \(/);
+    });
+
+    it('lists an invalid bucket name, endpoint, region and path style together, never echoing the secret', () => {
+      const message = problemsOf({ ...S3, S3_BUCKET: 'Acme_Files', S3_ENDPOINT: 'minio:9000', S3_REGION: 'EU West', S3_FORCE_PATH_STYLE: 'yes', PORT: 'x' });
+      for (const name of ['S3_BUCKET', 'S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'PORT']) expect(message).toContain(name);
+      expect(message).not.toContain('not-to-be-printed');
+    });
+
+    it.each([
+      ['ab', /3 to 63/],
+      ['a'.repeat(64), /3 to 63/],
+      ['-acme', /begin and end/],
+      ['acme..files', /two dots/],
+      ['192.168.1.10', /IP address/],
+      ['xn--acme', /reserves/],
+    ])('refuses the bucket name %s as S3 would', (bucket, reason) => {
+      expect(problemsOf({ ...S3, S3_BUCKET: bucket })).toMatch(reason);
+    });
+  });
 });

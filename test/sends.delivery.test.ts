@@ -1,6 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
 import {
@@ -169,7 +167,7 @@ describe('send delivery', () => {
     await sim.setFaults({ latencyMs: 1000 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
     await waitFor(async () => ((await sim.inbox(room)).length === 1 ? true : undefined), { what: 'the first file' });
-    fs.rmSync(stack.storedFiles().find((p) => path.basename(p) === sha(files[1]!.content))!);
+    await stack.storage.removeBlob(sha(files[1]!.content));
     const send = await waitForFinalSend(stack, account, receipt.sendId!);
     expect(send).toMatchObject({ status: 'FAILED', reason: 'file_missing' });
     expect(send.files.map((f: { status: string }) => f.status)).toEqual(['DELIVERED', 'FAILED']);

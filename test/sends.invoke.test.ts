@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
 import { addRoom, createAction, eventsOf, getSend, invoke, simulatorOf, train, type SimulatorControl } from './support/sends.js';
@@ -142,8 +140,7 @@ describe('invokeSendAttachment', () => {
       const content = FILES.pdf(7777);
       const action = await createAction(stack, other, { files: [{ name: 'gone.pdf', content }] });
       const sha = action.attachments[0]!.sha256;
-      const blob = stack.storedFiles().find((p) => path.basename(p) === sha)!;
-      fs.rmSync(blob);
+      await stack.storage.removeBlob(sha);
       const otherRoom = await addRoom(stack, other, 'whatsapp');
       const receipt = await invoke(stack, other, { actionId: action.id, conversationId: otherRoom });
       expect(receipt).toMatchObject({ status: 'FAILED', reason: 'file_missing' });

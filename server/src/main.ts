@@ -35,7 +35,16 @@ async function main() {
 
   const database = await openDatabase(config, log);
   running.push(database);
-  const server = await startServer({ config, databaseUrl: database.url, log });
+  let server;
+  try {
+    server = await startServer({ config, databaseUrl: database.url, log });
+  } catch (error) {
+    // A storage bucket that cannot be used is a configuration problem: say so, without a stack.
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    for (const part of running.reverse()) await part.stop();
+    process.exit(2);
+  }
   running.push(server);
   const seeded = await seedDemo(server.services, server.database, config.dataDir, server.simulator);
   // The built admin, same origin as its /graphql (proxied here); root `pnpm start` builds it first.

@@ -2,9 +2,17 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { API_TOKENS_CHANGED_CHANNEL } from './accounts/accounts.repository.js';
 import { startSimulator, type Simulator } from './chat-service/simulator.js';
-import { LocalBlobStore } from './files/storage.js';
+import type { BlobStore } from './files/storage.js';
 import type { Config } from './infra/config/config.js';
-import { createChatServiceClient, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
+import {
+  createBlobStore,
+  createChatServiceClient,
+  createSendWorker,
+  createServices,
+  queueSettings,
+  type SendWorker,
+  type Services,
+} from './infra/container.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
 import { RequestBudget } from './infra/http/request-budget.js';
@@ -17,6 +25,8 @@ export interface RunningServer {
   port: number;
   services: Services;
   database: Database;
+  /** The file store (DATA_DIR or the S3 bucket). */
+  blobs: BlobStore;
   queue: Queue;
   /** ChatService's base URL: CHAT_SERVICE_URL, or the simulator started here. */
   chatServiceUrl: string;
@@ -43,9 +53,10 @@ export async function startServer(options: {
 }): Promise<RunningServer> {
   const { config, databaseUrl, log } = options;
   let ready = false;
+  // First: a wrong storage setting is a start-up error before anything else has started.
+  const blobs = await createBlobStore(config);
   await runMigrations(databaseUrl);
   const database = connect(databaseUrl, { max: 20 });
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'files'));
   const simulator = config.chatServiceUrl
     ? undefined
     : await startSimulator({
@@ -95,6 +106,7 @@ export async function startServer(options: {
     port,
     services,
     database,
+    blobs,
     queue,
     chatServiceUrl,
     simulator,

@@ -193,11 +193,11 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
       const staged = (await uploadFile(stack.client, admin(), { name: 'only-here.pdf', content })).data.uploadAttachment.id;
       const action = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [staged] })).data
         .saveSendAttachmentAction;
-      const blobs = stack.storedFiles().length;
+      const blobs = (await stack.storedFiles()).length;
       expect((await stack.client.query(admin(), DELETE, { id: action.id })).data.deleteAction).toBe(true);
       const list = await stack.client.query(admin(), ACTIONS, { agentId: acme.agentId });
       expect(list.data.actions.map((a: { id: string }) => a.id)).not.toContain(action.id);
-      expect(stack.storedFiles().length).toBe(blobs - 1);
+      expect((await stack.storedFiles()).length).toBe(blobs - 1);
       const again = await stack.client.query(admin(), DELETE, { id: action.id });
       expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     });
@@ -209,9 +209,9 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
       const first = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [a] })).data
         .saveSendAttachmentAction;
       await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [b] });
-      const blobs = stack.storedFiles().length;
+      const blobs = (await stack.storedFiles()).length;
       await stack.client.query(admin(), DELETE, { id: first.id });
-      expect(stack.storedFiles().length).toBe(blobs);
+      expect((await stack.storedFiles()).length).toBe(blobs);
     });
   });
 });

@@ -120,7 +120,7 @@ describe('saveSendAttachmentAction', () => {
       const drop = await stage('drop.pdf', FILES.pdf(4200));
       const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [keep, drop] }))
         .data.saveSendAttachmentAction;
-      const blobs = stack.storedFiles().length;
+      const blobs = (await stack.storedFiles()).length;
       const res = await saveAction(stack.client, admin(), {
         id: created.id,
         agentId: acme.agentId,
@@ -131,7 +131,7 @@ describe('saveSendAttachmentAction', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data.saveSendAttachmentAction).toMatchObject({ name: 'Updated name', version: created.version + 1 });
       expect(res.data.saveSendAttachmentAction.attachments.map((a: { id: string }) => a.id)).toEqual([keep]);
-      expect(stack.storedFiles().length).toBe(blobs - 1);
+      expect((await stack.storedFiles()).length).toBe(blobs - 1);
     });
 
     it('refuses a stale expectedVersion with CONFLICT and changes nothing (two builders at once)', async () => {
@@ -217,7 +217,7 @@ describe('saveSendAttachmentAction', () => {
     });
 
     it('a bad inline file: names the file, and leaves no action, attachment or stored bytes', async () => {
-      const before = { actions: await count('actions'), attachments: await count('attachments'), blobs: stack.storedFiles().length };
+      const before = { actions: await count('actions'), attachments: await count('attachments'), blobs: (await stack.storedFiles()).length };
       const res = await saveAction(stack.client, admin(), { agentId: acme.agentId }, [
         { name: 'good.pdf', content: FILES.pdf(7777) },
         { name: 'evil.jpg', content: FILES.elf() },
@@ -225,7 +225,7 @@ describe('saveSendAttachmentAction', () => {
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'files.1', reason: 'TYPE_MISMATCH' });
       expect(await count('actions')).toBe(before.actions);
       expect(await count('attachments')).toBe(before.attachments);
-      expect(stack.storedFiles().length).toBe(before.blobs);
+      expect((await stack.storedFiles()).length).toBe(before.blobs);
     });
 
     it("another account's staged attachment, as if it did not exist", async () => {

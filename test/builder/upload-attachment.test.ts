@@ -59,22 +59,22 @@ describe('uploadAttachment', () => {
       { label: 'invalid UTF-8 named .csv with TYPE_MISMATCH', name: 'prices.csv', content: Buffer.from([0x61, 0xff, 0xfe, 0x62]), reason: 'TYPE_MISMATCH' },
     ])('$label', async ({ name, content, reason }) => {
       const before = await stagedRows();
-      const filesBefore = stack.storedFiles().length;
+      const filesBefore = (await stack.storedFiles()).length;
       const res = await uploadFile(stack.client, admin(), { name, content });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file', reason });
       expect(res.errors?.[0]?.message).toMatch(/\S/);
       expect(await stagedRows()).toBe(before);
-      expect(stack.storedFiles().length).toBe(filesBefore);
+      expect((await stack.storedFiles()).length).toBe(filesBefore);
     });
 
     it('a file of 75 MB + 1 byte with FILE_TOO_LARGE', async () => {
       const before = await stagedRows();
-      const filesBefore = stack.storedFiles().length;
+      const filesBefore = (await stack.storedFiles()).length;
       const res = await uploadFile(stack.client, admin(), { name: 'huge.pdf', content: FILES.pdf(MAX + 1) });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'FILE_TOO_LARGE' });
       expect(res.errors?.[0]?.message).toContain('75 MB');
       expect(await stagedRows()).toBe(before);
-      expect(stack.storedFiles().length).toBe(filesBefore);
+      expect((await stack.storedFiles()).length).toBe(filesBefore);
     });
   });
 
@@ -184,7 +184,7 @@ describe('uploadAttachment', () => {
 
   it('leaves no row and no stored file when the upload is cut off mid-transfer', async () => {
     const before = await stagedRows();
-    const blobsBefore = stack.storedFiles().length;
+    const blobsBefore = (await stack.storedFiles()).length;
     const boundary = 'CutOff';
     const head =
       `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: UPLOAD, variables: { file: null } })}\r\n` +
@@ -212,9 +212,9 @@ describe('uploadAttachment', () => {
       }));
     });
     // The server notices the disconnect asynchronously; wait (bounded) for the partial file to go.
-    const partials = () => stack.storedFiles().filter((f) => f.endsWith('.part'));
-    await waitFor(() => (partials().length === 0 ? true : undefined), { timeoutMs: 10_000, what: 'the partial upload to be removed' });
-    expect(stack.storedFiles().length).toBe(blobsBefore);
+    const partials = async () => (await stack.storedFiles()).filter((f) => f.endsWith('.part'));
+    await waitFor(async () => ((await partials()).length === 0 ? true : undefined), { timeoutMs: 10_000, what: 'the partial upload to be removed' });
+    expect((await stack.storedFiles()).length).toBe(blobsBefore);
     expect(await stagedRows()).toBe(before);
     // The server is still healthy and answers.
     const health = await fetch(`${stack.server.url}/healthz`);

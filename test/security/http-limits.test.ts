@@ -125,10 +125,10 @@ describe('HTTP limits', () => {
       const account = await stack.createAccount();
       const first = await uploadFile(stack.client, account.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(600_000) });
       expect(first.errors).toBeUndefined();
-      const blobs = stack.storedFiles().length;
+      const blobs = (await stack.storedFiles()).length;
       const second = await uploadFile(stack.client, account.tokens.ADMIN, { name: 'b.pdf', content: FILES.pdf(600_001) });
       expect(second.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file', reason: 'QUOTA_EXCEEDED' });
-      expect(stack.storedFiles().length).toBe(blobs);
+      expect((await stack.storedFiles()).length).toBe(blobs);
       // Another account's quota is its own.
       const other = await stack.createAccount();
       expect((await uploadFile(stack.client, other.tokens.ADMIN, { name: 'c.pdf', content: FILES.pdf(600_002) })).errors).toBeUndefined();

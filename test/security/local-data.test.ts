@@ -84,14 +84,15 @@ describe('local data kept private', () => {
   describe('stored files', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startTestStack();
+      // File modes are the local store's (a bucket has none).
+      stack = await startTestStack({}, { storage: 'local' });
     });
     afterAll(() => stack?.stop());
 
     it('are readable by the server only (files 0600, directories private)', async () => {
       const account = await stack.createAccount();
       expect((await uploadFile(stack.client, account.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(4321) })).errors).toBeUndefined();
-      const files = stack.storedFiles();
+      const files = (await stack.storedFiles()).map((key) => path.join(stack.dataDir, 'files', key));
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
         expect(modeOf(file), file).toBe(0o600);

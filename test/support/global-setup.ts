@@ -18,10 +18,13 @@ declare module 'vitest' {
 }
 
 /**
- * Once per run: a throwaway Postgres (embedded, or the server at DATABASE_URL) and a template
- * database with our migrations and pg-boss's schema. Each test file clones the template.
+ * Once per run and vitest project: a throwaway Postgres (embedded, or the server at
+ * DATABASE_URL) and a template database with our migrations and pg-boss's schema. Each test
+ * file clones the template; each project has its own, so projects sharing DATABASE_URL do not
+ * drop each other's.
  */
 export default async function setup(project: TestProject) {
+  const template = project.name ? `${TEMPLATE_DATABASE}_${project.name.replace(/\W/g, '_')}` : TEMPLATE_DATABASE;
   const log = createLogger('error');
   let embedded: EmbeddedDatabase | undefined;
   let dir: string | undefined;
@@ -33,16 +36,16 @@ export default async function setup(project: TestProject) {
     adminUrl = embedded.url;
   }
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
-  await sql.unsafe(`create database ${TEMPLATE_DATABASE}`);
-  const templateUrl = withDatabase(adminUrl, TEMPLATE_DATABASE);
+  await sql.unsafe(`drop database if exists ${template} with (force)`);
+  await sql.unsafe(`create database ${template}`);
+  const templateUrl = withDatabase(adminUrl, template);
   await runMigrations(templateUrl);
   const boss = await startQueue(templateUrl, log, { schedule: false });
   await boss.stop({ graceful: false });
   await sql.end();
 
   project.provide('adminDatabaseUrl', adminUrl);
-  project.provide('templateDatabase', TEMPLATE_DATABASE);
+  project.provide('templateDatabase', template);
 
   return async () => {
     await embedded?.stop();

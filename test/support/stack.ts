@@ -10,6 +10,7 @@ import { createLogger, type LogDestination } from '../../server/src/infra/log/lo
 import { startServer, type RunningServer } from '../../server/src/server.js';
 import { withDatabase } from './global-setup.js';
 import { GraphQLClient } from './graphql-client.js';
+import { createTestStorage, TEST_STORAGE, type StorageKind, type TestStorage } from './storage.js';
 
 export interface TestAccount {
   accountId: string;
@@ -27,8 +28,10 @@ export interface TestStack {
   client: GraphQLClient;
   /** A new account with an agent and a token per role; the flag on unless `flag: false`. */
   createAccount(options?: { flag?: boolean }): Promise<TestAccount>;
-  /** Files stored on disk under the stack's DATA_DIR (content blobs and partial uploads). */
-  storedFiles(): string[];
+  /** The server's file store, seen from outside: DATA_DIR/files or the stack's own bucket. */
+  storage: TestStorage;
+  /** Every stored object's key (content blobs and staged uploads), in either store. */
+  storedFiles(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -43,17 +46,19 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 /**
- * The real server on a free port, over its own database and DATA_DIR; its log goes to stderr
- * unless `logDestination` takes it (a test that reads the log lines).
+ * The real server on a free port, over its own database and DATA_DIR, storing files in
+ * `storage` (by default the run's: TEST_STORAGE); its log goes to stderr unless
+ * `logDestination` takes it (a test that reads the log lines).
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  { logDestination }: { logDestination?: LogDestination } = {},
+  { logDestination, storage: kind }: { logDestination?: LogDestination; storage?: StorageKind } = {},
 ): Promise<TestStack> {
   const databaseUrl = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
+  const storage = await createTestStorage(kind ?? TEST_STORAGE, dataDir);
   // No cron in tests: a test that needs a scheduled job runs it (its schedule is still registered).
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SCHEDULED_JOBS: 'off', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SCHEDULED_JOBS: 'off', ...storage.env, ...env });
   const log = createLogger(config.logLevel, { service: 'test-server' }, logDestination);
   const server = await startServer({ config, databaseUrl, log, port: 0, chatServicePort: 0 });
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
@@ -74,16 +79,12 @@ export async function startTestStack(
       for (const role of Object.values(Role)) tokens[role] = await accounts.createToken(account.id, role);
       return { accountId: account.id, agentId: agent.id, tokens };
     },
-    storedFiles() {
-      const root = path.join(dataDir, 'files');
-      if (!fs.existsSync(root)) return [];
-      return (fs.readdirSync(root, { recursive: true }) as string[])
-        .map((p) => path.join(root, p))
-        .filter((p) => fs.statSync(p).isFile());
-    },
+    storage,
+    storedFiles: () => storage.keys(),
     async stop() {
       await sql.end({ timeout: 1 });
       await server.stop();
+      await storage.destroy();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,7 +13,7 @@ export interface WorkerProcess {
 }
 
 /**
- * `pnpm ops worker` as its own OS process on the stack's database, storage and simulator.
+ * `pnpm ops worker` as its own OS process on the stack's database, file store and simulator.
  * Node is spawned directly (`node --import tsx`), not through a wrapper script, so a signal
  * reaches the worker itself.
  */
@@ -26,6 +26,7 @@ export function spawnWorker(stack: TestStack, env: Record<string, string> = {}):
       TSX_TSCONFIG_PATH: 'server/tsconfig.json',
       DATABASE_URL: stack.databaseUrl,
       DATA_DIR: stack.dataDir,
+      ...stack.storage.env,
       CHAT_SERVICE_URL: stack.server.chatServiceUrl,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       ...env,

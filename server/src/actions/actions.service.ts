@@ -67,9 +67,9 @@ export class ActionsService {
   }
 
   /**
-   * Creates (no id) or updates a Send Attachment action. Inline uploads are stored first
-   * (streamed, outside the transaction); then the action, its pinned files and the created
-   * event are written in one transaction. Any refusal leaves no row and no new blob behind.
+   * Creates (no id) or updates a Send Attachment action. Inline uploads are staged first
+   * (streamed, outside the transaction); then their blobs and rows, the action, its pinned files
+   * and the created event are written in one transaction. Any refusal leaves no row and no new blob behind.
    */
   async save(viewer: Viewer | null, input: SaveActionInput, uploads: UploadArg[]): Promise<ActionView> {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
@@ -92,11 +92,11 @@ export class ActionsService {
         const actions = this.actions.with(tx);
         const files = this.files.with(tx);
         const isCreate = !input.id;
+        // First: it takes the blobs' locks, which must come before any row lock (docs/storage.md).
+        const inserted = await this.filesService.insertReceived(tx, accountId, received);
         const row = isCreate
           ? await actions.create(accountId, input.agentId, fields)
           : await this.updateOrExplain(actions, accountId, input.id!, fields, input.expectedVersion ?? undefined);
-        const inserted = [];
-        for (const file of received) inserted.push(await files.insert(accountId, file));
         const ordered = [...input.attachmentIds, ...inserted.map((a) => a.id)];
         const pinned = await files.pin(accountId, row.id, ordered);
         if (pinned !== ordered.length) {
@@ -118,7 +118,7 @@ export class ActionsService {
       const [view] = await this.withDetails(accountId, [action.row]);
       return view!;
     } catch (error) {
-      await this.filesService.discardUnreferenced(received.map((f) => f.sha256));
+      await this.filesService.discardReceived(received);
       throw error;
     }
   }

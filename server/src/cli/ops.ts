@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { startSimulator } from '../chat-service/simulator.js';
-import { LocalBlobStore } from '../files/storage.js';
 import { loadConfig } from '../infra/config/config.js';
-import { createChatServiceClient, createSendWorker, createServices, queueSettings } from '../infra/container.js';
+import { createBlobStore, createChatServiceClient, createSendWorker, createServices, queueSettings } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
@@ -62,6 +61,8 @@ async function run(argv: string[]): Promise<string> {
     await simulator.stop();
     return 'simulator stopped';
   }
+  // First: a wrong storage setting is reported before anything else has started.
+  const blobs = await createBlobStore(config);
   const handle = await openDatabase(config, log);
   await runMigrations(handle.url);
   const database = connect(handle.url, { max: command === 'worker' ? 20 : 2 });
@@ -74,7 +75,7 @@ async function run(argv: string[]): Promise<string> {
   const infra = {
     config,
     database,
-    blobs: new LocalBlobStore(path.join(config.dataDir, 'files')),
+    blobs,
     log,
     queue,
     // Unset: the simulator that `pnpm start` runs on this machine.

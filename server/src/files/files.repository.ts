@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../infra/db/db.js';
+import { LOCK_SPACE, lockIdsUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { attachments, sendFiles, sends } from '../infra/db/schema.js';
 import type { FileKind } from './limits.js';
+import type { StagedBlob } from './storage.js';
 import { UNFINISHED_SEND_STATUSES } from '../sends/sends.model.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
-/** A file that passed every rule and is stored; not yet a row. */
+/** A file that passed every rule, its bytes staged; not yet a blob or a row (FilesService.insertReceived). */
 export interface ReceivedFile {
   fileName: string;
   extension: string;
@@ -14,6 +15,7 @@ export interface ReceivedFile {
   kind: FileKind;
   sizeBytes: number;
   sha256: string;
+  staged: StagedBlob;
 }
 
 export class FilesRepository {
@@ -23,10 +25,12 @@ export class FilesRepository {
     return new FilesRepository(db);
   }
 
-  async insert(accountId: string, file: ReceivedFile, pin?: { actionId: string; position: number }) {
+  /** A staged attachment (no action yet); its blob must be committed in the same transaction. */
+  async insert(accountId: string, file: ReceivedFile) {
+    const { fileName, extension, mimeType, kind, sizeBytes, sha256 } = file;
     const [row] = await this.db
       .insert(attachments)
-      .values({ accountId, ...file, actionId: pin?.actionId ?? null, position: pin?.position ?? 0 })
+      .values({ accountId, fileName, extension, mimeType, kind, sizeBytes, sha256, actionId: null, position: 0 })
       .returning();
     return row!;
   }
@@ -38,6 +42,17 @@ export class FilesRepository {
       .from(attachments)
       .where(and(eq(attachments.accountId, accountId), isNull(attachments.actionId)));
     return Number(row?.bytes ?? 0);
+  }
+
+  /**
+   * Takes the blob locks of `shas` until the transaction ends: `shared` to commit a blob and
+   * insert the rows that point at it, `exclusive` to check that no row does and remove it.
+   * So a delete never sees "unreferenced" while an upload of the same bytes is between its
+   * commit and its row (docs/storage.md, "Races"). The lock id is the sha256's first 32 bits:
+   * two blobs sharing one only wait for each other.
+   */
+  async lockBlobs(shas: string[], mode: 'shared' | 'exclusive'): Promise<void> {
+    await lockIdsUntilCommit(this.db, LOCK_SPACE.BLOB, shas.map((sha) => Number.parseInt(sha.slice(0, 8), 16) | 0), mode);
   }
 
   async findMany(accountId: string, ids: string[]): Promise<AttachmentRow[]> {

@@ -3,10 +3,11 @@ import type { UploadArg } from './upload-scalar.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
+import type { Db, DbOrTx } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { Logger } from '../infra/log/logger.js';
 import { extensionOf, sanitizeFileName } from './file-name.js';
-import type { FilesRepository, ReceivedFile } from './files.repository.js';
+import type { AttachmentRow, FilesRepository, ReceivedFile } from './files.repository.js';
 import {
   ACCEPTED_EXTENSIONS,
   formatBytes,
@@ -17,6 +18,9 @@ import {
 } from './limits.js';
 import { headMatchesExtension, SNIFF_BYTES, TEXT_EXTENSIONS, TextChecker } from './sniff.js';
 import type { BlobStore } from './storage.js';
+
+/** How many blobs one garbage check looks at, under one transaction's locks. */
+const SWEEP_BATCH = 100;
 
 /** Thrown inside the stream check to refuse a file; turned into an AppError for `field`. */
 class FileRefusal extends Error {
@@ -33,6 +37,7 @@ const acceptedList = () =>
 
 export class FilesService {
   constructor(
+    private readonly db: Db,
     private readonly files: FilesRepository,
     private readonly blobs: BlobStore,
     private readonly accounts: AccountsService,
@@ -53,16 +58,62 @@ export class FilesService {
     const file = await this.receive(upload, 'file');
     try {
       if ((await this.files.stagedBytes(accountId)) + file.sizeBytes > this.stagedQuotaBytes) throw this.quotaExceeded();
-      return await this.files.insert(accountId, file);
+      const [row] = await this.db.transaction((tx) => this.insertReceived(tx, accountId, [file]));
+      return row!;
     } catch (error) {
-      await this.discardUnreferenced([file.sha256]);
+      await this.discardReceived([file]);
       throw error;
     }
   }
 
   /**
-   * Streams one upload into the blob store, checking name, type, content and size on the way.
-   * Nothing is stored when a rule refuses the file or the upload is cut off.
+   * Inside the caller's transaction, before it takes any row lock: commits each received file's
+   * blob and inserts its staged attachment row. The blobs' shared locks, held until that
+   * transaction ends, keep every delete of the same bytes waiting until the rows are visible.
+   */
+  async insertReceived(tx: DbOrTx, accountId: string, received: ReceivedFile[]): Promise<AttachmentRow[]> {
+    if (received.length === 0) return [];
+    const files = this.files.with(tx);
+    await files.lockBlobs(received.map((f) => f.sha256), 'shared');
+    const rows: AttachmentRow[] = [];
+    for (const file of received) {
+      await this.blobs.commit(file.staged);
+      rows.push(await files.insert(accountId, file));
+    }
+    return rows;
+  }
+
+  /**
+   * After a failed save or upload: frees staged bytes, and blobs a rolled-back transaction
+   * committed. Never throws, so the caller's own error is what the builder sees; whatever is
+   * left (storage unreachable just now) goes with the hourly sweep.
+   */
+  async discardReceived(received: ReceivedFile[]): Promise<void> {
+    try {
+      for (const file of received) await this.blobs.discard(file.staged);
+    } catch (error) {
+      this.log.warn('files.discard_failed', { error });
+    }
+    await this.discardUnreferenced(received.map((f) => f.sha256));
+  }
+
+  /**
+   * After a commit that let go of `shas` (an edit, a delete, a failed save): removes the blobs no
+   * row needs any more. Never throws: the caller's work is done, and a blob left behind (storage
+   * unreachable just now) goes with the hourly sweep.
+   */
+  async discardUnreferenced(shas: string[]): Promise<void> {
+    try {
+      await this.removeUnreferenced(shas);
+    } catch (error) {
+      this.log.warn('files.discard_failed', { error });
+    }
+  }
+
+  /**
+   * Streams one upload into the blob store's staging area, checking name, type, content and
+   * size on the way. Nothing is left when a rule refuses the file or the upload is cut off; the
+   * staged bytes become a blob in insertReceived, or go in discardReceived.
    */
   async receive(upload: UploadArg, field: string): Promise<ReceivedFile> {
     let file: FileUpload;
@@ -97,7 +148,7 @@ export class FilesService {
     };
 
     try {
-      const stored = await this.blobs.put(file.createReadStream(), {
+      const staged = await this.blobs.stage(file.createReadStream(), {
         chunk: (chunk) => {
           size += chunk.length;
           if (size > MAX_FILE_BYTES) throw this.tooLarge(fileName);
@@ -120,34 +171,57 @@ export class FilesService {
         extension,
         mimeType: MIME_TYPES[extension]!,
         kind,
-        sizeBytes: stored.sizeBytes,
-        sha256: stored.sha256,
+        sizeBytes: staged.sizeBytes,
+        sha256: staged.sha256,
+        staged,
       };
     } catch (error) {
       throw this.uploadError(error, field, `"${fileName}"`);
     }
   }
 
-  /** Removes the blobs among `shas` that no row needs any more. */
-  async discardUnreferenced(shas: string[]): Promise<void> {
+  /**
+   * Removes the blobs among `shas` that no row needs; returns how many. The check and the
+   * removal run under the blobs' exclusive locks, so an upload of the same bytes either
+   * committed its row before (and the blob stays) or commits its own copy after.
+   */
+  private async removeUnreferenced(shas: string[]): Promise<number> {
     const unique = [...new Set(shas)];
+    // Most blobs asked about are still needed (shared, or pinned elsewhere): no lock for those.
     const needed = await this.files.referenced(unique);
-    for (const sha of unique) if (!needed.has(sha)) await this.blobs.remove(sha);
+    const candidates = unique.filter((sha) => !needed.has(sha));
+    if (candidates.length === 0) return 0;
+    return this.db.transaction(async (tx) => {
+      const files = this.files.with(tx);
+      await files.lockBlobs(candidates, 'exclusive');
+      const stillNeeded = await files.referenced(candidates);
+      const garbage = candidates.filter((sha) => !stillNeeded.has(sha));
+      for (const sha of garbage) await this.blobs.remove(sha);
+      return garbage.length;
+    });
   }
 
-  /** The scheduled sweep: stale staged uploads, unreferenced blobs, partial files. */
+  /**
+   * The scheduled sweep: staged uploads no action took within `ttlHours`, every blob no row
+   * needs (whatever its age: a blob is committed only with its row, so an unreferenced one is
+   * garbage, left by a crash or by a send that finished), and staged bytes of uploads that
+   * never finished.
+   */
   async removeStale(ttlHours: number): Promise<{ stagedRows: number; blobs: number; partials: number }> {
     const before = new Date(Date.now() - ttlHours * 3600_000);
     const staged = await this.files.deleteStagedBefore(before);
-    // Blobs written but never given a row (a crash between store and insert) age out the same way.
-    const old: string[] = [];
-    for await (const blob of this.blobs.list()) if (blob.modifiedAt < before) old.push(blob.sha256);
-    const candidates = [...new Set([...staged, ...old])];
-    const needed = await this.files.referenced(candidates);
-    const garbage = candidates.filter((sha) => !needed.has(sha));
-    for (const sha of garbage) await this.blobs.remove(sha);
+    let blobs = await this.removeUnreferenced(staged);
+    let batch: string[] = [];
+    for await (const sha of this.blobs.list()) {
+      batch.push(sha);
+      if (batch.length === SWEEP_BATCH) {
+        blobs += await this.removeUnreferenced(batch);
+        batch = [];
+      }
+    }
+    blobs += await this.removeUnreferenced(batch);
     const partials = await this.blobs.removeStalePartials(before);
-    const result = { stagedRows: staged.length, blobs: garbage.length, partials };
+    const result = { stagedRows: staged.length, blobs, partials };
     this.log.info('files.cleanup', result);
     return result;
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
@@ -9,6 +10,7 @@ import { AgentsService } from '../agents/agents.service.js';
 import { ChatServiceClient } from '../chat-service/chat-service.client.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
+import { LocalBlobStore } from '../files/local-storage.js';
 import type { BlobStore } from '../files/storage.js';
 import { SendGuard } from '../sends/send-guard.js';
 import { DeliveryQueue, deliveryQueueSettings, SendDelivery, type DeliveryJob } from '../sends/sends.delivery.js';
@@ -45,6 +47,19 @@ export function createChatServiceClient(config: Readonly<Config>, baseUrl: strin
   });
 }
 
+/**
+ * The configured file store: DATA_DIR/files, or the S3 bucket, checked at start so a wrong
+ * bucket or key is a start-up error (a ConfigError) rather than a failed upload later.
+ */
+export async function createBlobStore(config: Readonly<Config>): Promise<BlobStore> {
+  if (config.storage === 'local') return new LocalBlobStore(path.join(config.dataDir, 'files'));
+  // Loaded only here: the AWS SDK is large, and a local store has no use for it.
+  const { S3BlobStore } = await import('../files/s3-storage.js');
+  const store = new S3BlobStore(config.s3!);
+  await store.verify();
+  return store;
+}
+
 /** Wires every service with exactly the repositories and services it uses. */
 export function createServices(infra: Infrastructure) {
   const { db } = infra.database;
@@ -55,7 +70,7 @@ export function createServices(infra: Infrastructure) {
   const sendsRepo = new SendsRepository(db);
 
   const accounts = new AccountsService(accountsRepo);
-  const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log, infra.config.stagedUploadQuotaBytes);
+  const files = new FilesService(db, filesRepo, infra.blobs, accounts, infra.log, infra.config.stagedUploadQuotaBytes);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agentsRepo, accounts, sendsRepo);
   const deliveries = new DeliveryQueue(

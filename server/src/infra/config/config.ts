@@ -11,7 +11,10 @@ export interface Config {
   /** Unset: the ChatService simulator is started on `chatServicePort`. */
   chatServiceUrl: string | undefined;
   chatServicePort: number;
-  storage: 'local';
+  /** Where file bytes live (docs/storage.md): `local` under DATA_DIR, or an S3-compatible bucket. */
+  storage: 'local' | 's3';
+  /** Set exactly when `storage` is `s3`. */
+  s3: Readonly<S3Settings> | undefined;
   alertWebhookUrl: string | undefined;
   /** Rate rules stay quiet over fewer finished sends than this in their window. */
   alertMinSends: number;
@@ -71,7 +74,34 @@ export interface GraphqlLimits {
   maxCost: number;
 }
 
+export interface S3Settings {
+  bucket: string;
+  /** Unset: AWS's own endpoint for `region`. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `bucket` in the path rather than the host name; most S3-compatible servers need it. */
+  forcePathStyle: boolean;
+}
+
 export class ConfigError extends Error {}
+
+/**
+ * Why `name` is not a valid S3 bucket name, or undefined when it is (the general-purpose
+ * bucket rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
+  if (!/^[a-z0-9.-]+$/.test(name)) return 'may contain only lowercase letters, digits, dots and hyphens';
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return 'must begin and end with a letter or digit';
+  if (name.includes('..')) return 'must not contain two dots in a row';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'must not look like an IP address';
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) {
+    return 'uses a prefix or suffix S3 reserves';
+  }
+  return undefined;
+}
 
 /** The repository root, found from this file (server/src/infra/config/). */
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -122,10 +152,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (env[name] !== undefined) problems.push(`${name} is no longer read: ${instead}`);
   }
 
-  const storage = env.STORAGE ?? 'local';
-  if (storage !== 'local') {
-    problems.push(`STORAGE="${storage}" is not available in this build; only "local" is (see docs/storage.md)`);
+  const storage = env.STORAGE || 'local';
+  if (storage !== 'local' && storage !== 's3') {
+    problems.push(`STORAGE must be "local" or "s3" (got "${storage}")`);
   }
+  const s3 = storage === 's3' ? s3Settings(env, problems) : undefined;
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${logLevel}")`);
@@ -147,7 +178,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminPort: int('ADMIN_PORT', 3000),
     chatServiceUrl: url('CHAT_SERVICE_URL'),
     chatServicePort: int('CHAT_SERVICE_PORT', 4010),
-    storage: 'local',
+    storage: storage === 's3' ? 's3' : 'local',
+    s3,
     alertWebhookUrl: url('ALERT_WEBHOOK_URL'),
     alertMinSends: int('ALERT_MIN_SENDS', 10, 1, 1_000_000),
     alertWebhookRetryDelaySeconds: int('ALERT_WEBHOOK_RETRY_DELAY_SECONDS', 10, 1, 3600),
@@ -185,4 +217,41 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return Object.freeze(config);
+}
+
+/** The S3_* settings, required together when STORAGE=s3; problems go to the shared list. */
+function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
+  const missing = ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => !env[name]);
+  if (missing.length > 0) problems.push(`STORAGE=s3 needs ${missing.join(', ')} (see docs/storage.md)`);
+  const bucket = env.S3_BUCKET ?? '';
+  const bucketProblem = bucket ? bucketNameProblem(bucket) : undefined;
+  if (bucketProblem) problems.push(`S3_BUCKET ${bucketProblem} (got "${bucket}")`);
+  const region = env.S3_REGION ?? '';
+  if (region && !/^[a-z0-9-]+$/.test(region)) problems.push(`S3_REGION must be a region name such as us-east-1 (got "${region}")`);
+  let endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint) {
+    let protocol = '';
+    try {
+      protocol = new URL(endpoint).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      problems.push(`S3_ENDPOINT must be an http:// or https:// URL (got "${endpoint}")`);
+      endpoint = undefined;
+    }
+  }
+  const pathStyle = env.S3_FORCE_PATH_STYLE || 'false';
+  if (pathStyle !== 'true' && pathStyle !== 'false') {
+    problems.push(`S3_FORCE_PATH_STYLE must be "true" or "false" (got "${pathStyle}")`);
+  }
+  if (missing.length > 0 || bucketProblem) return undefined;
+  return Object.freeze({
+    bucket,
+    endpoint,
+    region,
+    accessKeyId: env.S3_ACCESS_KEY_ID!,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: pathStyle === 'true',
+  });
 }

@@ -20,6 +20,32 @@ export async function lockUntilCommit(db: DbOrTx, key: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
+/**
+ * Key spaces of `lockIdsUntilCommit`. Postgres keeps two-key advisory locks apart from the
+ * one-key locks `lockUntilCommit` takes, so these cannot collide with a hashed name.
+ */
+export const LOCK_SPACE = { BLOB: 1 } as const;
+
+/**
+ * Holds the locks (`space`, id) for every id until the current transaction ends. They are taken
+ * in ascending order, so two transactions locking overlapping sets cannot deadlock; `shared`
+ * locks exclude only `exclusive` ones (many readers of a thing, or one writer).
+ */
+export async function lockIdsUntilCommit(
+  db: DbOrTx,
+  space: (typeof LOCK_SPACE)[keyof typeof LOCK_SPACE],
+  ids: number[],
+  mode: 'shared' | 'exclusive',
+): Promise<void> {
+  for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+    await db.execute(
+      mode === 'shared'
+        ? sql`select pg_advisory_xact_lock_shared(${space}::int, ${id}::int)`
+        : sql`select pg_advisory_xact_lock(${space}::int, ${id}::int)`,
+    );
+  }
+}
+
 export interface Database {
   sql: Sql;
   db: Db;

@@ -5,7 +5,7 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
-import { capabilityActionOf, isSendAttachmentTool, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
+import { capabilityActionOf, isSendAttachmentTool, servedToolOf, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
 
 export interface ToolsetView {
   version: number;
@@ -116,7 +116,7 @@ function toView(row: ToolsetRow): ToolsetView {
   return {
     version: row.version,
     trainedAt: row.trainedAt,
-    tools: row.tools as unknown[],
+    tools: (row.tools as unknown[]).map((tool) => (isSendAttachmentTool(tool) ? servedToolOf(tool) : tool)),
     capabilityActions: row.capabilityActions as unknown[],
     actionIds: row.actionIds,
   };

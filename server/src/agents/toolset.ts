@@ -14,28 +14,49 @@ export function isSendAttachmentTool(tool: unknown): boolean {
   return typeof name === 'string' && name.startsWith(`${TOOL_ACTION_TYPE}_`);
 }
 
+/** OpenAI's limits on a function tool: its name's pattern and its description's length. */
+export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+export const TOOL_DESCRIPTION_MAX_CHARS = 1024;
+
+const CAPTION_PARAMETER = {
+  type: ['string', 'null'],
+  description: 'A short message to send with the file(s), written for this customer and conversation; null to send the files without one.',
+} as const;
+
 /**
- * One OpenAI function-calling tool per action. The trigger text is the description the
- * model chooses by; only AI-caption actions take a `caption` argument.
+ * The one shape of a served tool: valid with `strict: true` (OpenAI structured tool calls),
+ * so every property is required, an optional value is nullable instead of absent, and no
+ * other property is allowed. Only AI-caption actions take a `caption` argument.
  */
-export function toolOf(action: ActionRow) {
-  const properties: Record<string, unknown> =
-    action.contentMode === 'AI'
-      ? {
-          caption: {
-            type: 'string',
-            description: 'A short message to send with the file(s), written for this customer and conversation.',
-          },
-        }
-      : {};
+function toolShape(name: string, description: string, takesCaption: boolean) {
   return {
     type: 'function',
     function: {
-      name: toolNameOf(action.id),
-      description: action.trigger,
-      parameters: { type: 'object', properties, required: [], additionalProperties: false },
+      name,
+      description,
+      strict: true,
+      parameters: {
+        type: 'object',
+        properties: takesCaption ? { caption: CAPTION_PARAMETER } : {},
+        required: takesCaption ? ['caption'] : [],
+        additionalProperties: false,
+      },
     },
   };
+}
+
+/** One OpenAI function-calling tool per action; the trigger text is the description the model chooses by. */
+export function toolOf(action: ActionRow) {
+  return toolShape(toolNameOf(action.id), action.trigger, action.contentMode === 'AI');
+}
+
+/**
+ * A trained tool as it is served: in today's shape whatever shape it was stored in, so tool
+ * sets trained before strict mode are served strict without retraining.
+ */
+export function servedToolOf(stored: unknown) {
+  const fn = (stored as { function?: { name?: unknown; description?: unknown; parameters?: { properties?: object } } }).function;
+  return toolShape(String(fn?.name), String(fn?.description ?? ''), Boolean(fn?.parameters?.properties && 'caption' in fn.parameters.properties));
 }
 
 /** The v2 capability payload entry (capabilities[].actions[]). */

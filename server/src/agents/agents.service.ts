@@ -5,7 +5,7 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
-import { capabilityActionOf, isSendAttachmentTool, servedToolOf, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
+import { capabilityActionOf, isSendAttachmentTool, MAX_TOOLS_PER_AGENT, servedToolOf, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
 
 export interface ToolsetView {
   version: number;
@@ -62,6 +62,7 @@ export class AgentsService {
       // Serialises concurrent trainings of one agent, so versions never collide.
       await lockUntilCommit(tx, `train:${agentId}`);
       const callable = (await this.actions.with(tx).listForAgent(accountId, agentId)).filter((a) => a.enabled);
+      if (callable.length > MAX_TOOLS_PER_AGENT) throw tooManyTools(callable.length);
       const previous = await agents.latestToolset(accountId, agentId);
       const row = await agents.insertToolset({
         agentId,
@@ -110,6 +111,16 @@ export class AgentsService {
       enabled.some((a) => !trained.has(a.id) || (toolset.trainedAt !== null && a.updatedAt > toolset.trainedAt));
     return { trainedVersion: toolset.version, trainedAt: toolset.trainedAt, needsTraining };
   }
+}
+
+/** The refusal of a training that would give the agent more tools than OpenAI accepts. */
+function tooManyTools(enabled: number): AppError {
+  const over = enabled - MAX_TOOLS_PER_AGENT;
+  return AppError.badInput(
+    'agentId',
+    InputReason.TOO_MANY_TOOLS,
+    `This agent has ${enabled} enabled actions, and an AI agent can be trained with at most ${MAX_TOOLS_PER_AGENT} (OpenAI accepts no more tools in one request). Disable ${over} action${over === 1 ? '' : 's'}, then train again; the agent keeps its last training until then.`,
+  );
 }
 
 function toView(row: ToolsetRow): ToolsetView {

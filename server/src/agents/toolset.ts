@@ -14,6 +14,13 @@ export function isSendAttachmentTool(tool: unknown): boolean {
   return typeof name === 'string' && name.startsWith(`${TOOL_ACTION_TYPE}_`);
 }
 
+/**
+ * At most this many tools in one trained tool set: OpenAI refuses a request with more than
+ * 128 tools, so a 129th would stop the agent working at all. Served to the admin in
+ * `attachmentLimits.maxToolsPerAgent`, so it warns before the builder trains.
+ */
+export const MAX_TOOLS_PER_AGENT = 128;
+
 /** OpenAI's limits on a function tool: its name's pattern and its description's length. */
 export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 export const TOOL_DESCRIPTION_MAX_CHARS = 1024;

@@ -3,6 +3,7 @@ import type { GraphQLContext } from '../infra/graphql/context.js';
 import { InvokeSendAttachmentInput, SendFilter } from './sends.inputs.js';
 import { Send, SendConnection, SendReceipt } from './sends.types.js';
 import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
+import { receiptWords } from './failure-reasons.js';
 
 @Resolver()
 export class SendsResolver {
@@ -41,5 +42,18 @@ export class SendConnectionResolver {
   })
   totalCount(@Root() connection: SendConnection) {
     return connection.countAll();
+  }
+}
+
+@Resolver(() => SendReceipt)
+export class SendReceiptResolver {
+  @FieldResolver(() => String, { description: 'One sentence for a person or a model: what happened and what to do next.' })
+  message(@Root() receipt: SendReceipt) {
+    return receiptWords(receipt).message;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the same call, made again later (with a new idempotencyKey), may succeed.' })
+  retryable(@Root() receipt: SendReceipt) {
+    return receiptWords(receipt).retryable;
   }
 }

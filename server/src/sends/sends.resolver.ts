@@ -8,14 +8,16 @@ import { receiptWords } from './failure-reasons.js';
 @Resolver()
 export class SendsResolver {
   @Mutation(() => SendReceipt, {
-    description: 'AI_SERVICE: send the action\'s pinned files to the conversation. Answers before delivery.',
+    description: "AI_SERVICE: send the action's pinned files to the conversation. Answers before delivery, or with waitMs when it is final or the wait ends.",
     complexity: FIELD_COSTS.invokeSendAttachment,
   })
-  invokeSendAttachment(
+  async invokeSendAttachment(
     @Arg('input', () => InvokeSendAttachmentInput) input: InvokeSendAttachmentInput,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
-    return services.invoke.invoke(viewer, input);
+    const waitMs = services.sendOutcomes.requireWait(viewer, input.waitMs);
+    const receipt = await services.invoke.invoke(viewer, input);
+    return waitMs === null ? receipt : services.sendOutcomes.settle(viewer!.accountId, receipt, waitMs);
   }
 
   @Query(() => SendConnection, { description: 'Send history, newest first.', complexity: FIELD_COSTS.sends })

@@ -48,7 +48,10 @@ describe('invokeSendAttachment with waitMs, delivered by the worker', () => {
     const listener = await stack.sql.listen('sends_finished', (sendId) => {
       void stack.sql`select status from sends where id = ${sendId}`.then(([row]) => heard.push({ sendId, status: row!.status }));
     });
+    const wakeUps = stack.server.services.sendOutcomes.wakeUps;
     const receipt = await invokeWaiting(stack, account, { actionId, conversationId: room, idempotencyKey: 'w-sent', waitMs: 10_000 });
+    // Woken by the worker's announcement, not by the end of the wait.
+    expect(stack.server.services.sendOutcomes.wakeUps).toBeGreaterThan(wakeUps);
     expect(receipt).toMatchObject({ status: 'SENT', reason: null, retryable: false, deduplicated: false, message: OUTCOMES.SENT.message });
     // Final means final: the file is already in the conversation when the answer comes.
     expect((await sim.inbox(room)).map((m) => m.fileName)).toContain('price-list.pdf');

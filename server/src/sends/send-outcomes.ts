@@ -121,12 +121,17 @@ export class SendOutcomes {
   }
 
   private wake(sendId: string): void {
-    for (const wake of [...(this.waiters.get(sendId) ?? [])]) wake();
+    const waiting = [...(this.waiters.get(sendId) ?? [])];
+    if (waiting.length > 0) this.wakeUps++;
+    for (const wake of waiting) wake();
   }
 
   private wakeAll(): void {
     for (const sendId of [...this.waiters.keys()]) this.wake(sendId);
   }
+
+  /** Announcements that woke at least one waiting request, since start (for tests and logs). */
+  wakeUps = 0;
 
   /** Requests waiting now (for tests and logs). */
   get waiting(): number {

@@ -23,14 +23,15 @@ describe('Train over the tool limit (browser)', () => {
     }
     const { page } = await world.openLibrary(account);
     const training = page.getByRole('group', { name: 'Training' });
-    await training.getByRole('alert').getByText('129 actions are enabled; an agent can be trained with at most 128. Disable 1 to train.').waitFor();
+    // 129 rows render slowly on a loaded machine: more time than a step's default 15 s.
+    await training.getByRole('alert').getByText('129 actions are enabled; an agent can be trained with at most 128. Disable 1 to train.').waitFor({ timeout: 45_000 });
     expect(await training.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
     await world.screenshot(page, 'library-over-tool-limit');
 
     const [first] = await listActions(world.stack, account);
     await world.stack.client.query(account.tokens.ADMIN, SET_ENABLED, { id: first!.id, enabled: false });
     await page.reload();
-    await training.getByRole('button', { name: 'Train' }).waitFor();
+    await training.getByRole('button', { name: 'Train' }).waitFor({ timeout: 45_000 });
     expect(await training.getByRole('alert').count()).toBe(0);
     expect(await training.getByRole('button', { name: 'Train' }).isDisabled()).toBe(false);
     await training.getByRole('button', { name: 'Train' }).click();

@@ -21,10 +21,6 @@ export function isSendAttachmentTool(tool: unknown): boolean {
  */
 export const MAX_TOOLS_PER_AGENT = 128;
 
-/** OpenAI's limits on a function tool: its name's pattern and its description's length. */
-export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-export const TOOL_DESCRIPTION_MAX_CHARS = 1024;
-
 const CAPTION_PARAMETER = {
   type: ['string', 'null'],
   description: 'A short message to send with the file(s), written for this customer and conversation; null to send the files without one.',
@@ -33,7 +29,9 @@ const CAPTION_PARAMETER = {
 /**
  * The one shape of a served tool: valid with `strict: true` (OpenAI structured tool calls),
  * so every property is required, an optional value is nullable instead of absent, and no
- * other property is allowed. Only AI-caption actions take a `caption` argument.
+ * other property is allowed. Only AI-caption actions take a `caption` argument. The name is
+ * 55 characters (OpenAI: ^[a-zA-Z0-9_-]{1,64}$) and the description, the trigger, at most
+ * 1,024 (FIELD_LIMITS.triggerMaxChars, OpenAI's limit for a function description).
  */
 function toolShape(name: string, description: string, takesCaption: boolean) {
   return {

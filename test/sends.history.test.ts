@@ -77,8 +77,13 @@ describe('sends and send(id)', () => {
     expect(res.data.send).toBeNull();
   });
 
-  it('lets AI_SERVICE invoke but not read history', async () => {
+  it("lets AI_SERVICE read its account's sends (what became of its calls), but not the stats", async () => {
     const res = await stack.client.query(account.tokens.AI_SERVICE, LIST, {});
-    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(res.errors).toBeUndefined();
+    expect(res.data.sends.totalCount).toBe((await list({}, account.tokens.ADMIN)).totalCount);
+    const one = await stack.client.query(account.tokens.AI_SERVICE, `query($id: ID!) { send(id: $id) { id status reason } }`, { id: failedId });
+    expect(one.data.send).toMatchObject({ id: failedId, status: 'FAILED' });
+    const stats = await stack.client.query(account.tokens.AI_SERVICE, `{ failureReasons { reason } }`);
+    expect(stats.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -66,6 +66,26 @@ describe('worker processes', () => {
     expect(sent!.n).toBe(1);
   }, 90_000);
 
+  it('answers a waiting invoke when a worker in another process finishes the send (NOTIFY across processes)', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'elsewhere.pdf', content: FILES.pdf(4321) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    workers.push(spawnWorker(stack, WORKER_ENV));
+    // The other process is up and delivering once a first send is final.
+    const warmUp = await invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'warm-up' });
+    await waitForFinalSend(stack, account, warmUp.sendId!, 60_000);
+    const wakeUps = stack.server.services.sendOutcomes.wakeUps;
+    const res = await stack.client.query(
+      account.tokens.AI_SERVICE,
+      `mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { sendId status reason } }`,
+      { i: { actionId: action.id, conversationId: room, idempotencyKey: 'across-processes', waitMs: 10_000 } },
+    );
+    expect(res.errors).toBeUndefined();
+    // This server runs no worker: the other process's announcement woke the waiting request.
+    expect(stack.server.services.sendOutcomes.wakeUps).toBeGreaterThan(wakeUps);
+    expect(res.data.invokeSendAttachment).toMatchObject({ status: 'SENT', reason: null });
+    expect((await sim.inbox(room)).map((m) => m.fileName)).toEqual(['elsewhere.pdf', 'elsewhere.pdf']);
+  }, 90_000);
+
   it('two worker processes drain 500 queued sends, delivering each file exactly once', async () => {
     const files = [
       { name: 'menu.pdf', content: FILES.pdf(20_000) },

@@ -72,6 +72,8 @@ export async function startServer(options: {
   // all of them at once), and on every (re)connect of this LISTEN, which may have missed some.
   const forget = () => services.accounts.forgetCachedTokens();
   const tokenListener = await database.sql.listen(API_TOKENS_CHANGED_CHANNEL, forget, forget);
+  // invokeSendAttachment's waitMs: the worker of any process announces each final status.
+  await services.sendOutcomes.start();
 
   await queue.schedule(JOBS.FILES_CLEANUP, '17 * * * *');
   await queue.work(JOBS.FILES_CLEANUP, async () => {
@@ -119,6 +121,7 @@ export async function startServer(options: {
       queue.on('error', (error: Error) => log.debug('queue.error_while_stopping', { error: error.message }));
       await http.stop();
       await tokenListener.unlisten().catch(() => {});
+      await services.sendOutcomes.stop();
       await worker?.stop(5000);
       await queue.stop({ graceful: true, timeout: 5000 });
       await simulator?.stop();

@@ -210,7 +210,7 @@ describe('access: role matrix and account isolation', () => {
     expect(res.data.me).toEqual({
       accountId: acme.accountId,
       role: 'VIEWER',
-      permissions: ['CONFIG_READ', 'TOOLS_READ', 'HISTORY_READ'],
+      permissions: ['CONFIG_READ', 'TOOLS_READ', 'HISTORY_READ', 'SENDS_READ'],
       featureFlags: ['ai_agent_send_attachment_action'],
     });
   });

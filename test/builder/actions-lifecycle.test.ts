@@ -73,7 +73,7 @@ describe('action lifecycle: catalog, enable, delete, train (S03)', () => {
       }
       const aiTool = tools.find((t: { function: { name: string } }) => t.function.name === ai.toolName);
       expect(aiTool.function.description).toBe('When the customer asks for the brochure.');
-      expect(aiTool.function.parameters).toMatchObject({ type: 'object', properties: { caption: { type: 'string' } }, required: [] });
+      expect(aiTool.function.parameters).toMatchObject({ type: 'object', properties: { caption: { type: ['string', 'null'] } }, required: ['caption'] });
       const manualTool = tools.find((t: { function: { name: string } }) => t.function.name === manual.toolName);
       expect(manualTool.function.parameters.properties).toEqual({});
 

@@ -10,6 +10,8 @@ type Role = 'ADMIN' | 'BOT_MANAGER' | 'AGENT' | 'VIEWER' | 'AI_SERVICE' | 'OPS';
 const ROLES: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS'];
 const READERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER'];
 const HISTORY: Role[] = [...READERS, 'OPS'];
+/** `send` and `sends`: the history's readers, and the AI service, which learns what became of its calls. */
+const SENDS: Role[] = [...HISTORY, 'AI_SERVICE'];
 
 /**
  * The role matrix and account isolation for the runtime and dashboard operations, completing
@@ -95,10 +97,10 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
     },
     {
       name: 'sends',
-      allowed: HISTORY,
+      allowed: SENDS,
       run: (t) => q(t, '{ sends(first: 100) { totalCount edges { node { id } } } }'),
       isolation: async (other, owner) => {
-        for (const role of HISTORY) {
+        for (const role of SENDS) {
           const res = await q(other.tokens[role], 'query($a: ID) { sends(first: 100, filter: { actionId: $a }) { totalCount edges { node { id } } } }', { a: owner.actionId });
           expect(res.data.sends.totalCount).toBe(0);
           const all = await q(other.tokens[role], '{ sends(first: 100) { edges { node { id } } } }');
@@ -108,10 +110,10 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
     },
     {
       name: 'send',
-      allowed: HISTORY,
+      allowed: SENDS,
       run: (t, o) => q(t, 'query($id: ID!) { send(id: $id) { id } }', { id: o.sendId }),
       isolation: async (other, owner) => {
-        for (const role of HISTORY) {
+        for (const role of SENDS) {
           const res = await q(other.tokens[role], 'query($id: ID!) { send(id: $id) { id files { sha256 } } }', { id: owner.sendId });
           expect(res.data?.send ?? null).toBeNull();
         }

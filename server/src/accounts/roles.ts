@@ -19,6 +19,8 @@ export enum Permission {
   INVOKE = 'INVOKE',
   /** Read send history, stats and alerts. */
   HISTORY_READ = 'HISTORY_READ',
+  /** Read the account's sends one by one or in pages (`send`, `sends`): what became of a call. */
+  SENDS_READ = 'SENDS_READ',
   /** Turn feature flags on and off for any account. */
   FLAGS_WRITE = 'FLAGS_WRITE',
   /** See and revoke the account's API tokens. */
@@ -35,6 +37,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.TOOLS_READ]: [...READERS, Role.AI_SERVICE],
   [Permission.INVOKE]: [Role.AI_SERVICE],
   [Permission.HISTORY_READ]: [...READERS, Role.OPS],
+  // The AI service too, so it can learn what became of the sends it made (issue 12).
+  [Permission.SENDS_READ]: [...READERS, Role.OPS, Role.AI_SERVICE],
   [Permission.FLAGS_WRITE]: [Role.OPS],
   [Permission.TOKENS_MANAGE]: [Role.ADMIN],
 };
@@ -56,6 +60,7 @@ const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   [Permission.TOOLS_READ]: "read an agent's trained tools",
   [Permission.INVOKE]: 'send attachments for an agent',
   [Permission.HISTORY_READ]: 'see the send history, statistics and alerts',
+  [Permission.SENDS_READ]: 'read sends',
   [Permission.FLAGS_WRITE]: 'turn Send Attachment on or off for an account',
   [Permission.TOKENS_MANAGE]: "see and revoke the account's API tokens",
 };

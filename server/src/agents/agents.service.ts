@@ -5,7 +5,7 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { lockUntilCommit, type Db } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { AgentsRepository, ToolsetRow } from './agents.repository.js';
-import { capabilityActionOf, isSendAttachmentTool, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
+import { capabilityActionOf, isSendAttachmentTool, MAX_TOOLS_PER_AGENT, servedToolOf, TOOL_ACTION_TYPE, toolOf } from './toolset.js';
 
 export interface ToolsetView {
   version: number;
@@ -62,6 +62,7 @@ export class AgentsService {
       // Serialises concurrent trainings of one agent, so versions never collide.
       await lockUntilCommit(tx, `train:${agentId}`);
       const callable = (await this.actions.with(tx).listForAgent(accountId, agentId)).filter((a) => a.enabled);
+      if (callable.length > MAX_TOOLS_PER_AGENT) throw tooManyTools(callable.length);
       const previous = await agents.latestToolset(accountId, agentId);
       const row = await agents.insertToolset({
         agentId,
@@ -112,11 +113,21 @@ export class AgentsService {
   }
 }
 
+/** The refusal of a training that would give the agent more tools than OpenAI accepts. */
+function tooManyTools(enabled: number): AppError {
+  const over = enabled - MAX_TOOLS_PER_AGENT;
+  return AppError.badInput(
+    'agentId',
+    InputReason.TOO_MANY_TOOLS,
+    `This agent has ${enabled} enabled actions, and an AI agent can be trained with at most ${MAX_TOOLS_PER_AGENT} (OpenAI accepts no more tools in one request). Disable ${over} action${over === 1 ? '' : 's'}, then train again; the agent keeps its last training until then.`,
+  );
+}
+
 function toView(row: ToolsetRow): ToolsetView {
   return {
     version: row.version,
     trainedAt: row.trainedAt,
-    tools: row.tools as unknown[],
+    tools: (row.tools as unknown[]).map((tool) => (isSendAttachmentTool(tool) ? servedToolOf(tool) : tool)),
     capabilityActions: row.capabilityActions as unknown[],
     actionIds: row.actionIds,
   };

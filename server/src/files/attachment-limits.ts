@@ -1,4 +1,5 @@
 import { ACTION_DEFAULTS } from '../actions/actions.model.js';
+import { MAX_TOOLS_PER_AGENT } from '../agents/toolset.js';
 import { CHANNELS, CHANNEL_IDS, channelRefusal } from '../channels/channels.js';
 import {
   ACCEPTED_EXTENSIONS,
@@ -16,6 +17,7 @@ export function attachmentLimits() {
   return {
     maxFileBytes: MAX_FILE_BYTES,
     maxFilesPerAction: MAX_FILES_PER_ACTION,
+    maxToolsPerAgent: MAX_TOOLS_PER_AGENT,
     acceptedExtensions: [...ALL_EXTENSIONS],
     acceptedByKind: KINDS.map((kind) => ({ kind, extensions: [...ACCEPTED_EXTENSIONS[kind]] })),
     fields: {

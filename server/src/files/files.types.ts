@@ -115,6 +115,9 @@ export class AttachmentLimits {
   @Field(() => Int)
   maxFilesPerAction!: number;
 
+  @Field(() => Int, { description: 'At most this many enabled actions (tools) per agent: training refuses more (OpenAI takes at most 128 tools).' })
+  maxToolsPerAgent!: number;
+
   @Field(() => [String])
   acceptedExtensions!: string[];
 

@@ -13,6 +13,7 @@ import { FilesService } from '../files/files.service.js';
 import { LocalBlobStore } from '../files/local-storage.js';
 import type { BlobStore } from '../files/storage.js';
 import { SendGuard } from '../sends/send-guard.js';
+import { SendOutcomes } from '../sends/send-outcomes.js';
 import { DeliveryQueue, deliveryQueueSettings, SendDelivery, type DeliveryJob } from '../sends/sends.delivery.js';
 import { SendHistoryService } from '../sends/sends.history.service.js';
 import { SendInvokeService } from '../sends/sends.invoke.service.js';
@@ -90,13 +91,14 @@ export function createServices(infra: Infrastructure) {
     infra.log,
   );
   const sendHistory = new SendHistoryService(sendsRepo);
+  const sendOutcomes = new SendOutcomes(infra.database.sql, sendsRepo, infra.log);
 
   const stats = new StatsService(new StatsRepository(db));
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
   const sendsExport = new SendsExport(sendsRepo);
 
-  return { accounts, files, agents, actions, invoke, deliveries, sendHistory, sendsExport, stats, alerts };
+  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, stats, alerts };
 }
 
 export type Services = ReturnType<typeof createServices>;

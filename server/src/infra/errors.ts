@@ -52,6 +52,8 @@ export enum InputReason {
   TOO_MANY_VALUES = 'TOO_MANY_VALUES',
   /** The account's staged (not yet pinned) uploads would exceed STAGED_UPLOAD_QUOTA_MB. */
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
+  /** Training would give the agent more tools than MAX_TOOLS_PER_AGENT. */
+  TOO_MANY_TOOLS = 'TOO_MANY_TOOLS',
 }
 
 export class AppError extends Error {

@@ -1,33 +1,106 @@
-import { SendFailureReason } from './sends.model.js';
+import { ReceiptStatus, RejectReason, SendFailureReason } from './sends.model.js';
+
+/** What an outcome means: words for the people reading the history, and for the AI service's model. */
+interface OutcomeWords {
+  /** Shown beside the code in the dashboard, the history and the CSV. */
+  label: string;
+  /** What happened, for the people who read the dashboard. */
+  description: string;
+  /** The receipt's `message`: one sentence a person or a model can act on. */
+  message: string;
+  /** The receipt's `retryable`: whether the same call, made again later, may succeed. */
+  retryable: boolean;
+}
+
+/** Every outcome of invokeSendAttachment: a reason code where there is one, else the status. */
+type Outcome = SendFailureReason | RejectReason | ReceiptStatus.QUEUED | ReceiptStatus.SENT;
 
 /**
- * What each failure reason means, for the people who read the dashboard, the history and
- * the CSV: the codes stay the API's and the events', these are the words shown beside them.
+ * The one table of outcomes and their words. The codes stay the API's and the events'; the
+ * receipt (`message`, `retryable`), the failure labels and `failureReasons` all read this.
  */
-export const FAILURE_REASONS: Readonly<Record<SendFailureReason, { label: string; description: string }>> = {
+export const OUTCOMES: Readonly<Record<Outcome, OutcomeWords>> = {
+  [ReceiptStatus.QUEUED]: {
+    label: 'Queued',
+    description: 'The send is recorded and its delivery to ChatService is under way.',
+    message: 'The file is on its way to the customer but not delivered yet; do not send it again.',
+    retryable: false,
+  },
+  [ReceiptStatus.SENT]: {
+    label: 'Sent',
+    description: 'Every file was delivered to the conversation.',
+    message: "The file was delivered to the customer's conversation.",
+    retryable: false,
+  },
   [SendFailureReason.SERVER_ERROR]: {
     label: 'ChatService unavailable',
     description: 'ChatService answered with a server error (5xx), or did not answer, on all 3 attempts.',
+    message: 'The chat service could not be reached, so the file was not delivered; try again in a moment, or answer the customer in text.',
+    retryable: true,
   },
   [SendFailureReason.CLIENT_ERROR]: {
     label: 'Refused by ChatService',
     description: 'ChatService refused the file (a 4xx answer), so it was not tried again.',
+    message: 'The chat service refused the file, so it was not delivered; answer the customer in text instead.',
+    retryable: false,
   },
   [SendFailureReason.CHANNEL_UNSUPPORTED]: {
     label: 'Channel cannot carry files',
     description: "The conversation's channel does not support attachments (Instagram, for one).",
+    message: "This conversation's channel cannot carry files; answer the customer in text instead.",
+    retryable: false,
   },
   [SendFailureReason.CHANNEL_LIMIT_EXCEEDED]: {
     label: "Over the channel's limits",
-    description: "A pinned file is larger than the channel allows for its kind, or of a kind it cannot carry.",
+    description: 'A pinned file is larger than the channel allows for its kind, or of a kind it cannot carry.',
+    message: "The file is too large or of a kind this conversation's channel cannot carry; offer another channel or describe the document in text.",
+    retryable: false,
   },
   [SendFailureReason.FILE_MISSING]: {
     label: 'Pinned file missing',
     description: 'A pinned file could not be read from storage.',
+    message: 'The file is missing from storage, so nothing was sent; answer the customer in text.',
+    retryable: false,
+  },
+  [RejectReason.FEATURE_DISABLED]: {
+    label: 'Send Attachment off',
+    description: "The account's Send Attachment flag is off; nothing was recorded.",
+    message: 'Sending files is turned off for this account; do not offer files, answer the customer in text.',
+    retryable: false,
+  },
+  [RejectReason.NOT_FOUND]: {
+    label: 'Not found',
+    description: 'The action or the conversation is unknown, or belongs to another account; nothing was recorded.',
+    message: "This action or conversation was not found; re-read the agent's tools and answer the customer in text.",
+    retryable: false,
+  },
+  [RejectReason.ACTION_DISABLED]: {
+    label: 'Action disabled',
+    description: 'The builder turned the action off; nothing was recorded.',
+    message: "This action has been turned off; re-read the agent's tools and answer the customer in text.",
+    retryable: false,
+  },
+  [RejectReason.NOT_TRAINED]: {
+    label: 'Not trained',
+    description: "The action is not in the agent's last training; nothing was recorded.",
+    message: "This action is not in the agent's current tools; re-read the agent's tools and answer the customer in text.",
+    retryable: false,
   },
 };
+
+/** The failure reasons of a send (its `reason` column and ai_agent_attachment_send_failed), with their words. */
+export const FAILURE_REASONS: Readonly<Record<SendFailureReason, OutcomeWords>> = Object.fromEntries(
+  Object.values(SendFailureReason).map((reason) => [reason, OUTCOMES[reason]]),
+) as Record<SendFailureReason, OutcomeWords>;
 
 /** The label of a reason; a code this build does not know (older rows) reads as itself. */
 export function failureReasonLabel(reason: string): string {
   return FAILURE_REASONS[reason as SendFailureReason]?.label ?? reason;
+}
+
+/** A receipt's `message` and `retryable`, from its reason, or its status where it has none. */
+export function receiptWords(receipt: { status: ReceiptStatus; reason: string | null }): Pick<OutcomeWords, 'message' | 'retryable'> {
+  const words = OUTCOMES[(receipt.reason ?? receipt.status) as Outcome];
+  // A reason this build does not know (none today): say so rather than guess.
+  return words ?? { message: `The send ended ${receipt.status.toLowerCase()} (${receipt.reason}); answer the customer in text.`, retryable: false };
 }

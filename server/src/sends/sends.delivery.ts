@@ -11,6 +11,7 @@ import type { Logger } from '../infra/log/logger.js';
 import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
 import { enqueueInTransaction, JOBS, type JobPayloads, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
+import { notifySendFinished } from './send-outcomes.js';
 import type { SendFileRow, SendRow, SendsRepository } from './sends.repository.js';
 import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
 
@@ -170,6 +171,7 @@ export class SendDelivery {
     await this.deps.db.transaction(async (tx) => {
       const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.SENT });
       if (!finished) return;
+      await notifySendFinished(tx, send.id);
       await recordEvent(tx, EVENTS.SENT, {
         account_id: send.accountId,
         agent_id: send.agentId,
@@ -187,6 +189,7 @@ export class SendDelivery {
     await this.deps.db.transaction(async (tx) => {
       const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.FAILED, reason, reasonDetail: detail });
       if (!finished) return;
+      await notifySendFinished(tx, send.id);
       await recordEvent(tx, EVENTS.SEND_FAILED, {
         account_id: send.accountId,
         agent_id: send.agentId,

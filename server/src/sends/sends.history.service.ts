@@ -7,12 +7,12 @@ import type { SendListFilter, SendsRepository } from './sends.repository.js';
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 
-/** The send history: `sends` (pages, newest first) and `send` (one, with files and attempts). */
+/** The send history: `sends` (pages, newest first) and `send` (one, with files and attempts); the AI service may read it too. */
 export class SendHistoryService {
   constructor(private readonly sends: SendsRepository) {}
 
   async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
-    const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
+    const { accountId } = requirePermission(viewer, Permission.SENDS_READ);
     const size = first ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw AppError.badInput('first', InputReason.INVALID_VALUE, `first must be from 1 to ${MAX_PAGE}.`);
@@ -33,7 +33,7 @@ export class SendHistoryService {
   }
 
   async get(viewer: Viewer | null, id: string) {
-    const { accountId } = requirePermission(viewer, Permission.HISTORY_READ);
+    const { accountId } = requirePermission(viewer, Permission.SENDS_READ);
     const row = await this.sends.findWithAction(accountId, id);
     if (!row) return null;
     const details = await this.details([row.send.id]);

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { SendStatus } from './sends.types.js';
 
 /** Lengths are checked by the service (sends.service.ts), which answers with field + reason. */
@@ -15,6 +15,12 @@ export class InvokeSendAttachmentInput {
 
   @Field(() => String, { nullable: true, description: 'Repeats with the same key within 24 h return the first receipt.' })
   idempotencyKey?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Up to 10000: answer when the send is final (SENT, or FAILED with its reason) or when this many milliseconds have passed (QUEUED). Left out or 0: answer at once.',
+  })
+  waitMs?: number | null;
 }
 
 /** Every filter maps to one fixed column condition in SendsRepository (the allowlist). */

@@ -18,6 +18,8 @@ export type FinalSendStatus = (typeof FINAL_SEND_STATUSES)[number];
 
 export enum ReceiptStatus {
   QUEUED = 'QUEUED',
+  /** Only with waitMs: delivered before the wait ended. Never stored (a send row keeps QUEUED). */
+  SENT = 'SENT',
   FAILED = 'FAILED',
   REJECTED = 'REJECTED',
 }

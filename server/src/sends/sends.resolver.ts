@@ -3,18 +3,21 @@ import type { GraphQLContext } from '../infra/graphql/context.js';
 import { InvokeSendAttachmentInput, SendFilter } from './sends.inputs.js';
 import { Send, SendConnection, SendReceipt } from './sends.types.js';
 import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
+import { receiptWords } from './failure-reasons.js';
 
 @Resolver()
 export class SendsResolver {
   @Mutation(() => SendReceipt, {
-    description: 'AI_SERVICE: send the action\'s pinned files to the conversation. Answers before delivery.',
+    description: "AI_SERVICE: send the action's pinned files to the conversation. Answers before delivery, or with waitMs when it is final or the wait ends.",
     complexity: FIELD_COSTS.invokeSendAttachment,
   })
-  invokeSendAttachment(
+  async invokeSendAttachment(
     @Arg('input', () => InvokeSendAttachmentInput) input: InvokeSendAttachmentInput,
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
-    return services.invoke.invoke(viewer, input);
+    const waitMs = services.sendOutcomes.requireWait(viewer, input.waitMs);
+    const receipt = await services.invoke.invoke(viewer, input);
+    return waitMs === null ? receipt : services.sendOutcomes.settle(viewer!.accountId, receipt, waitMs);
   }
 
   @Query(() => SendConnection, { description: 'Send history, newest first.', complexity: FIELD_COSTS.sends })
@@ -41,5 +44,18 @@ export class SendConnectionResolver {
   })
   totalCount(@Root() connection: SendConnection) {
     return connection.countAll();
+  }
+}
+
+@Resolver(() => SendReceipt)
+export class SendReceiptResolver {
+  @FieldResolver(() => String, { description: 'One sentence for a person or a model: what happened and what to do next.' })
+  message(@Root() receipt: SendReceipt) {
+    return receiptWords(receipt).message;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the same call, made again later (with a new idempotencyKey), may succeed.' })
+  retryable(@Root() receipt: SendReceipt) {
+    return receiptWords(receipt).retryable;
   }
 }

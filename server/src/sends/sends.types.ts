@@ -6,7 +6,8 @@ export { ReceiptStatus, SendFileStatus, SendStatus };
 registerEnumType(SendStatus, { name: 'SendStatus' });
 registerEnumType(ReceiptStatus, {
   name: 'ReceiptStatus',
-  description: 'QUEUED: delivery will follow. FAILED: a pre-send guard stopped it (see reason). REJECTED: not callable, nothing recorded.',
+  description:
+    'QUEUED: delivery will follow (or, with waitMs, had not ended when the wait did). SENT: with waitMs, delivered before the wait ended. FAILED: a pre-send guard or, with waitMs, the delivery failed (see reason). REJECTED: not callable, nothing recorded.',
 });
 registerEnumType(SendFileStatus, { name: 'SendFileStatus' });
 
@@ -20,12 +21,14 @@ export class SendReceipt {
 
   @Field(() => String, {
     nullable: true,
-    description: 'REJECTED: FEATURE_DISABLED | NOT_FOUND | ACTION_DISABLED | NOT_TRAINED. FAILED: channel_unsupported | channel_limit_exceeded | file_missing | 5xx.',
+    description: 'REJECTED: FEATURE_DISABLED | NOT_FOUND | ACTION_DISABLED | NOT_TRAINED. FAILED: channel_unsupported | channel_limit_exceeded | file_missing | 5xx | 4xx.',
   })
   reason!: string | null;
 
   @Field(() => Boolean, { description: 'True when this repeats an earlier call (same idempotencyKey, or same action and conversation within the duplicate window).' })
   deduplicated!: boolean;
+
+  // message, retryable: resolved by SendReceiptResolver from the one table of outcomes.
 }
 
 @ObjectType({ description: 'One pinned file of a send, copied at invoke time, with its delivery state.' })

@@ -105,7 +105,7 @@ export class StatsService {
   /** Every failure reason with its words, for whoever may read sends. */
   failureReasons(viewer: Viewer | null) {
     requirePermission(viewer, Permission.HISTORY_READ);
-    return Object.entries(FAILURE_REASONS).map(([reason, words]) => ({ reason, ...words }));
+    return Object.entries(FAILURE_REASONS).map(([reason, { label, description }]) => ({ reason, label, description }));
   }
 
   /** Folds pending deltas into the rollups; run every minute by the stats.fold job. */

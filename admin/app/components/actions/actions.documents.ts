@@ -85,6 +85,7 @@ export const AttachmentLimitsQuery = graphql(`
     attachmentLimits {
       maxFileBytes
       maxFilesPerAction
+      maxToolsPerAgent
       acceptedExtensions
       acceptedByKind {
         kind

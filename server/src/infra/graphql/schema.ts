@@ -7,7 +7,7 @@ import { ActionsResolver } from '../../actions/actions.resolver.js';
 import { AgentsResolver } from '../../agents/agents.resolver.js';
 import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
-import { SendConnectionResolver, SendsResolver } from '../../sends/sends.resolver.js';
+import { SendConnectionResolver, SendReceiptResolver, SendsResolver } from '../../sends/sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
 import { InputGuard } from './input-guard.js';
 
@@ -18,6 +18,7 @@ export const RESOLVERS = [
   FilesResolver,
   SendsResolver,
   SendConnectionResolver,
+  SendReceiptResolver,
   StatsResolver,
   AlertsResolver,
 ] as const;

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../server/src/chat-service/simulator.js';
+import { startSimulator, type Simulator } from '../simulator/src/simulator.js';
 import { ChatServiceClient } from '../server/src/chat-service/chat-service.client.js';
-import { createLogger } from '../server/src/infra/log/logger.js';
 import { Readable } from 'node:stream';
 import { FILES } from './support/files.js';
 import { SimulatorControl } from './support/sends.js';
@@ -32,7 +31,7 @@ describe('ChatService simulator', () => {
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, log: createLogger('silent') });
+    sim = await startSimulator({ port: 0 });
     control = new SimulatorControl(sim.url);
     client = new ChatServiceClient({ baseUrl: sim.url, timeoutMs: 1000, uploadTimeoutMs: 2000 });
     room = await control.addRoom('acct-1', 'whatsapp', token);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Role, SEND_ATTACHMENT_FLAG } from './accounts/roles.js';
 import { CHANNEL_IDS } from './channels/channels.js';
-import type { Simulator } from './chat-service/simulator.js';
+import type { Simulator } from '@send-attachment/simulator/simulator';
 import type { Services } from './infra/container.js';
 import type { Database } from './infra/db/db.js';
 import { accounts } from './infra/db/schema.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { API_TOKENS_CHANGED_CHANNEL } from './accounts/accounts.repository.js';
-import { startSimulator, type Simulator } from './chat-service/simulator.js';
+import { startSimulator, type Simulator } from '@send-attachment/simulator/simulator';
 import { LocalBlobStore } from './files/storage.js';
 import type { Config } from './infra/config/config.js';
 import { createChatServiceClient, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
@@ -50,7 +50,7 @@ export async function startServer(options: {
     ? undefined
     : await startSimulator({
         port: options.chatServicePort ?? config.chatServicePort,
-        log,
+        log: (msg, fields) => log.info(msg, fields),
         stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
       });
   const chatServiceUrl = config.chatServiceUrl ?? simulator!.url;

@@ -1,5 +1,5 @@
 import type { Role } from '../../server/src/accounts/roles.js';
-import type { SimMessage } from '../../server/src/chat-service/simulator-store.js';
+import type { SimMessage } from '../../simulator/src/store.js';
 import type { TestAccount, TestStack } from './stack.js';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { startSimulator } from '../chat-service/simulator.js';
+import { startSimulator } from '@send-attachment/simulator/simulator';
 import { LocalBlobStore } from '../files/storage.js';
 import { loadConfig } from '../infra/config/config.js';
 import { createChatServiceClient, createSendWorker, createServices, queueSettings } from '../infra/container.js';
@@ -54,7 +54,7 @@ async function run(argv: string[]): Promise<string> {
   if (command === 'sim') {
     const simulator = await startSimulator({
       port: config.chatServicePort,
-      log,
+      log: (msg, fields) => log.info(msg, fields),
       stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
     });
     console.error(`ChatService simulator on ${simulator.url}`);

@@ -4,7 +4,9 @@ import path from 'node:path';
 
 export interface SimRoom {
   id: string;
+  /** Who owns the room: `account_id` in the internal API, `organization_id` in the open one. */
   accountId: string;
+  /** As registered: a provider name (`whatsapp`) or any code (`fb`). */
   channel: string;
   createdAt: string;
 }
@@ -78,6 +80,13 @@ export class SimulatorStore {
 
   room(id: string): SimRoom | undefined {
     return this.rooms.get(id);
+  }
+
+  /** True when some account registered `token` (the open API answers 401 to any other). */
+  knowsToken(token: string | undefined): boolean {
+    if (!token) return false;
+    for (const accountId of this.tokens.keys()) if (this.tokenMatches(accountId, token)) return true;
+    return false;
   }
 
   /** True when `token` is the one registered for the account (none registered: refused). */

@@ -20,7 +20,7 @@ const HISTORY: Role[] = [...READERS, 'OPS'];
 const COVERED_BY_BUILDER_ACCESS_TEST = [
   'me', 'agents', 'attachmentLimits', 'actions', 'action', 'actionCatalog', 'uploadAttachment',
   'saveSendAttachmentAction', 'setActionEnabled', 'deleteAction', 'trainAgent', 'agentTools', 'setFeatureFlag',
-  'apiTokens', 'revokeApiToken',
+  'apiTokens', 'revokeApiToken', 'setChatServiceSettings',
 ];
 
 interface Fixture {

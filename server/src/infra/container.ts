@@ -6,7 +6,8 @@ import { ActionsRepository } from '../actions/actions.repository.js';
 import { ActionsService } from '../actions/actions.service.js';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { AgentsService } from '../agents/agents.service.js';
-import { ChatServiceClient } from '../chat-service/chat-service.client.js';
+import { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import type { ChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
 import type { BlobStore } from '../files/storage.js';
@@ -24,6 +25,7 @@ import { SessionLocks } from './db/session-locks.js';
 import type { Logger } from './log/logger.js';
 import { ConcurrentWorker } from './queue/concurrent-worker.js';
 import { JOBS, SENDS_QUEUED_CHANNEL, type Queue, type QueueSettings } from './queue/queue.js';
+import type { SecretBox } from './secrets/secrets.js';
 import { WakeNotifier } from './queue/wake-notifier.js';
 
 export interface Infrastructure {
@@ -32,17 +34,8 @@ export interface Infrastructure {
   blobs: BlobStore;
   log: Logger;
   queue: Queue;
-  chatService: ChatServiceClient;
-}
-
-/** ChatService at `baseUrl` (the real one, or the simulator) with the configured timeouts. */
-export function createChatServiceClient(config: Readonly<Config>, baseUrl: string): ChatServiceClient {
-  return new ChatServiceClient({
-    baseUrl,
-    timeoutMs: config.chatServiceTimeoutMs,
-    uploadTimeoutMs: config.chatServiceUploadTimeoutMs,
-    roomCacheMs: config.chatServiceRoomCacheSeconds * 1000,
-  });
+  chatService: ChatServiceAdapter;
+  secrets: SecretBox;
 }
 
 /** Wires every service with exactly the repositories and services it uses. */
@@ -54,7 +47,8 @@ export function createServices(infra: Infrastructure) {
   const filesRepo = new FilesRepository(db);
   const sendsRepo = new SendsRepository(db);
 
-  const accounts = new AccountsService(accountsRepo);
+  const credentials = new ChatServiceCredentialsStore(infra.secrets);
+  const accounts = new AccountsService(accountsRepo, credentials);
   const files = new FilesService(filesRepo, infra.blobs, accounts, infra.log, infra.config.stagedUploadQuotaBytes);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agentsRepo, accounts, sendsRepo);
@@ -69,8 +63,9 @@ export function createServices(infra: Infrastructure) {
     infra.database,
     sendsRepo,
     filesRepo,
-    new SendGuard(infra.blobs),
+    new SendGuard(infra.blobs, infra.log),
     infra.chatService,
+    credentials,
     deliveries,
     infra.config,
     infra.log,
@@ -110,6 +105,7 @@ export function createSendWorker(infra: Infrastructure, concurrency: number): Se
     accounts: new AccountsRepository(db),
     blobs: infra.blobs,
     chatService: infra.chatService,
+    credentials: new ChatServiceCredentialsStore(infra.secrets),
     locks,
     log: infra.log,
   });

@@ -25,6 +25,10 @@ export const FAILURE_REASONS: Readonly<Record<SendFailureReason, { label: string
     label: 'Pinned file missing',
     description: 'A pinned file could not be read from storage.',
   },
+  [SendFailureReason.CREDENTIALS]: {
+    label: 'ChatService token refused',
+    description: "ChatService refused the account's token (401/403), or the account has none set: an operator sets it with pnpm ops account:set-chat-service.",
+  },
 };
 
 /** The label of a reason; a code this build does not know (older rows) reads as itself. */

@@ -11,13 +11,14 @@ import type { DbOrTx } from '../infra/db/db.js';
 
 /**
  * What invoke checks before the room lookup, in one round trip: the account's ChatService
- * token, whether `flag` is on, the live action (null if missing or deleted), and whether
+ * settings (the token sealed), whether `flag` is on, the live action (null if missing or deleted), and whether
  * the agent's last trained tool set holds it. Undefined when the account does not exist.
  */
 export async function loadInvokeContext(db: DbOrTx, accountId: string, actionId: string, flag: string) {
   const [row] = await db
     .select({
-      chatServiceToken: accounts.chatServiceToken,
+      sealedToken: accounts.chatServiceTokenSealed,
+      organizationId: accounts.chatServiceOrg,
       flagOn: sql<boolean>`coalesce(${featureFlags.enabled}, false)`,
       action: actions,
       trained: sql<boolean>`coalesce((

@@ -1,7 +1,7 @@
 import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import { CHANNELS, isChannelId } from '../channels/channels.js';
-import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
+import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import type { ChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { EVENTS, recordEvent } from '../events/events.js';
 import type { FilesRepository } from '../files/files.repository.js';
 import type { Config } from '../infra/config/config.js';
@@ -15,7 +15,7 @@ import { loadInvokeContext } from './invoke-context.query.js';
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
 import type { SendRow, SendsRepository } from './sends.repository.js';
-import { ReceiptStatus, RejectReason, SendFailureReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
+import { ReceiptStatus, RejectReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
 export interface InvokeInput {
   actionId: string;
@@ -50,7 +50,8 @@ export class SendInvokeService {
     private readonly sends: SendsRepository,
     private readonly files: FilesRepository,
     private readonly guard: SendGuard,
-    private readonly chatService: ChatServiceClient,
+    private readonly chatService: ChatServiceAdapter,
+    private readonly credentials: ChatServiceCredentialsStore,
     private readonly deliveries: DeliveryQueue,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
@@ -67,7 +68,7 @@ export class SendInvokeService {
 
     // Three reads at once (invoke is the hot path, see docs/benchmarks.md): an earlier call this
     // one repeats; in one query, what the checks below read (flag, action, training, the
-    // account's ChatService token); and the pinned files.
+    // account's ChatService settings); and the pinned files.
     const actionId = isUuid(call.actionId) ? call.actionId : NO_ACTION;
     const [earlier, context, pinned] = await Promise.all([
       this.findDuplicate(this.sends, accountId, call),
@@ -83,16 +84,11 @@ export class SendInvokeService {
     if (!action.enabled) return rejected(RejectReason.ACTION_DISABLED);
     if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
 
-    const lookup = await this.chatService.getRoom(context.chatServiceToken, call.conversationId);
-    if (lookup.kind === 'not_found' || (lookup.kind === 'found' && lookup.room.accountId !== accountId)) {
-      return rejected(RejectReason.NOT_FOUND);
-    }
-    const channelId = lookup.kind === 'found' ? lookup.room.channel : null;
-    const channel = channelId && isChannelId(channelId) ? CHANNELS[channelId] : null;
-    const failure =
-      lookup.kind === 'unavailable'
-        ? { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` }
-        : await this.guard.check(channelId!, channel, pinned);
+    const who = this.credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
+    const verdict = await this.guard.check(who, await this.chatService.lookupRoom(who, call.conversationId), pinned);
+    // Unknown, or another account's (the adapter checks the room's owner).
+    if (verdict.kind === 'not_found') return rejected(RejectReason.NOT_FOUND);
+    const { channelId, channel, failure } = verdict;
     const caption = captionFor(action, call.caption, channel);
 
     let queued = false;

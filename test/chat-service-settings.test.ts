@@ -109,7 +109,9 @@ describe("an account's ChatService settings, against the published open API", ()
     expect(admin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  describe('pnpm ops', () => {
+  // Each command is a fresh process (tsx, migrations, the queue): seconds on a quiet machine,
+  // much longer on a loaded one, so these get room beyond the default test timeout.
+  describe('pnpm ops', { timeout: 240_000 }, () => {
     it('creates an account with its ChatService token read from stdin, printing only the id', async () => {
       const token = `cs_${crypto.randomBytes(12).toString('hex')}`;
       const created = await ops(stack, ['account:create', 'Cli Co', '--chat-service-token', '-', '--chat-service-org', 'org-cli'], { stdin: `${token}\n` });

@@ -166,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (fault.status !== undefined) {
       await delay(fault.latencyMs);
       if (fault.status === 0) return void req.socket.destroy();
+      if (fault.retryAfterSeconds !== undefined) res.set('retry-after', String(fault.retryAfterSeconds));
       return send(res, fail(fault.status, 'simulated_fault', 'Simulated failure'));
     }
     const answer = await handleMessage(String(req.params.channel), bearer(req), req.get('idempotency-key') ?? null, received);
@@ -291,6 +292,13 @@ function parseFaults(body: unknown): SimFaults | string {
       return 'latencyMs must be a whole number from 0 to 600000';
     }
     faults.latencyMs = b.latencyMs as number;
+  }
+  if (b.retryAfterSeconds !== undefined) {
+    if (!int(b.retryAfterSeconds) || (b.retryAfterSeconds as number) < 0 || (b.retryAfterSeconds as number) > 86_400) {
+      return 'retryAfterSeconds must be a whole number from 0 to 86400';
+    }
+    if (faults.status === undefined || faults.status === 0) return 'retryAfterSeconds goes with a status (the answer that carries it)';
+    faults.retryAfterSeconds = b.retryAfterSeconds as number;
   }
   if (faults.status === undefined && faults.latencyMs === undefined) return 'give a status, a latencyMs, or both';
   return faults;

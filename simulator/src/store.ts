@@ -35,6 +35,8 @@ export interface SimFaults {
   rate?: number;
   /** Every answer waits this long (failures and successes alike). */
   latencyMs?: number;
+  /** A failure carries `Retry-After: <seconds>`, as a busy ChatService's 429 or 503 would. */
+  retryAfterSeconds?: number;
 }
 
 export interface SimAnswer {
@@ -155,7 +157,7 @@ export class SimulatorStore {
   }
 
   /** Decides, as a call arrives, whether it fails and how long its answer waits. */
-  takeFault(): { status?: number; latencyMs: number } {
+  takeFault(): { status?: number; latencyMs: number; retryAfterSeconds?: number } {
     const f = this.faults;
     if (!f) return { latencyMs: 0 };
     const latencyMs = f.latencyMs ?? 0;
@@ -170,7 +172,7 @@ export class SimulatorStore {
     } else {
       fails = true;
     }
-    return fails ? { status: f.status, latencyMs } : { latencyMs };
+    return fails ? { status: f.status, latencyMs, retryAfterSeconds: f.retryAfterSeconds } : { latencyMs };
   }
 
   private persist() {

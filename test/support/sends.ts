@@ -43,7 +43,7 @@ export class SimulatorControl {
     return ((await (await fetch(`${this.url}/__sim/calls?roomId=${encodeURIComponent(roomId)}`)).json()) as { calls: number }).calls;
   }
 
-  async setFaults(faults: { status?: number; count?: number; rate?: number; latencyMs?: number }) {
+  async setFaults(faults: { status?: number; count?: number; rate?: number; latencyMs?: number; retryAfterSeconds?: number }) {
     const res = await fetch(`${this.url}/__sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

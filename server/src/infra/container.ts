@@ -99,13 +99,15 @@ export type SendWorker = ConcurrentWorker<DeliveryJob['data']>;
 export function createSendWorker(infra: Infrastructure, concurrency: number): SendWorker {
   const { db, sql } = infra.database;
   const locks = new SessionLocks(sql);
+  const sends = new SendsRepository(db);
   const delivery = new SendDelivery({
     db,
-    sends: new SendsRepository(db),
+    sends,
     accounts: new AccountsRepository(db),
     blobs: infra.blobs,
     chatService: infra.chatService,
     credentials: new ChatServiceCredentialsStore(infra.secrets),
+    deliveries: new DeliveryQueue(infra.database, sends, infra.queue, new WakeNotifier(sql, SENDS_QUEUED_CHANNEL, infra.log), infra.log),
     locks,
     log: infra.log,
   });

@@ -29,6 +29,11 @@ export enum DeliveryStatus {
   /** Already final (a duplicate run after an expiry): nothing to do. */
   SKIPPED = 'SKIPPED',
   RETRY = 'RETRY',
+  /**
+   * ChatService said how long to wait (a 429 or 503 with Retry-After): this job completes and
+   * a new one, starting after that wait, carries on (pg-boss's backoff cannot be set per run).
+   */
+  DEFERRED = 'DEFERRED',
   /** Another worker holds the send's lock. */
   BUSY = 'BUSY',
 }
@@ -64,6 +69,7 @@ const SETTLE: Record<DeliveryStatus, JobOutcome['settle']> = {
   [DeliveryStatus.FAILED]: 'complete',
   [DeliveryStatus.SKIPPED]: 'complete',
   [DeliveryStatus.RETRY]: 'retry',
+  [DeliveryStatus.DEFERRED]: 'complete',
   [DeliveryStatus.BUSY]: 'retry',
 };
 
@@ -81,6 +87,8 @@ export interface SendDeliveryDeps {
   blobs: BlobStore;
   chatService: ChatServiceAdapter;
   credentials: ChatServiceCredentialsStore;
+  /** For a run that ends in a Retry-After: the send's next job. */
+  deliveries: DeliveryQueue;
   locks: SessionLocks;
   log: Logger;
 }
@@ -170,13 +178,16 @@ export class SendDelivery {
         return this.fail(send, FINAL_REASONS[outcome.kind], `${file.fileName}: ${outcome.error}`);
       }
       // 5xx, 429/503, a timeout, a redirect, a 2xx without a message id: one attempt used up.
-      // outcome.retryAfterSeconds (a 429/503's Retry-After, bounded) is logged; the next run
-      // follows the queue's backoff (SEND_RETRY_DELAY_SECONDS).
       const failedAttempts = await sends.addFailedAttempt(sendId);
       this.deps.log.info('sends.attempt_failed', { sendId, attempt, error: outcome.error, retryAfterSeconds: outcome.retryAfterSeconds });
       if (failedAttempts >= MAX_SEND_ATTEMPTS || lastRun) {
         await sends.markFileFailed(file.id);
         return this.fail(send, SendFailureReason.SERVER_ERROR, `${file.fileName}: ${outcome.error} (attempt ${attempt} of ${MAX_SEND_ATTEMPTS})`);
+      }
+      if (outcome.retryAfterSeconds !== null) {
+        // The wait ChatService asked for (bounded by the adapter), instead of the queue's backoff.
+        await this.deps.deliveries.enqueue(this.deps.db, sendId, accountId, { startAfterSeconds: outcome.retryAfterSeconds });
+        return DeliveryStatus.DEFERRED;
       }
       return DeliveryStatus.RETRY;
     }
@@ -230,9 +241,18 @@ export class DeliveryQueue {
     private readonly log: Logger,
   ) {}
 
-  /** One delivery job per send, in the caller's transaction, grouped by account so a worker can cap each account's share. */
-  enqueue(db: DbOrTx, sendId: string, accountId: string): Promise<string | null> {
-    return enqueueInTransaction(this.queue, db, JOBS.SEND_DELIVER, { sendId, accountId }, { group: { id: accountId } });
+  /**
+   * One delivery job per send, in the caller's transaction, grouped by account so a worker can
+   * cap each account's share; `startAfterSeconds` holds it back (a Retry-After).
+   */
+  enqueue(db: DbOrTx, sendId: string, accountId: string, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
+    return enqueueInTransaction(
+      this.queue,
+      db,
+      JOBS.SEND_DELIVER,
+      { sendId, accountId },
+      { group: { id: accountId }, ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}) },
+    );
   }
 
   /** After the enqueue committed, so the job is visible to the worker it wakes (see WakeNotifier). */

@@ -23,7 +23,8 @@ fs.chmodSync(dir, 0o755);
 const pg = await startEmbeddedPostgres(dir, log, { persistent: false, durable: false });
 // Unlimited budget: this measures the queries, not the budget.
 const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'error', RATE_LIMIT_CONSOLE_POINTS: '0' });
-const server = await startServer({ config, databaseUrl: pg.url, log, port: 0 });
+// No send is delivered here: ChatService is never called, so any URL does.
+const server = await startServer({ config, databaseUrl: pg.url, log, port: 0, chatServiceUrl: 'http://127.0.0.1:9' });
 const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
 
 try {

@@ -6,8 +6,8 @@ import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startS
  * against `{ __typename }` on the same server at the same concurrency (what Apollo + Express
  * can do at all on this machine).
  *
- * CPU split (2 cores): the server process (with the in-process ChatService simulator that
- * answers its room lookups) and Postgres float on both cores; the load generator is its own
+ * CPU split (2 cores): the server process, the ChatService simulator (its own process since
+ * the simulator left the server; it answers the room lookups) and Postgres float on both cores; the load generator is its own
  * process pinned to core 1 (LOAD_CPUS), and its own CPU use is printed. No delivery worker
  * runs (WORKER_CONCURRENCY=0): this measures the mutation; delivery has its own benchmark.
  * Every call carries its own idempotency key, so the duplicate guard never short-circuits.

@@ -35,7 +35,7 @@ export interface ServerProcess {
   agentId: string;
   /** The demo rooms (ChatService conversation ids) by channel. */
   rooms: Record<string, string>;
-  /** The simulator's base URL (it runs inside the server process). */
+  /** The simulator's root URL (`/__sim`); `pnpm start` runs it as its own process. */
   chatServiceUrl: string;
   /** The embedded Postgres the server started, for workers and direct queries. */
   databaseUrl: string;

@@ -11,6 +11,12 @@ describe('loadConfig', () => {
       adminPort: 3000,
       chatServiceUrl: undefined,
       chatServicePort: 4010,
+      chatServiceApi: 'core',
+      chatServiceRoomPath: '/v1/rooms/{room}',
+      chatServiceMessagePath: '/v1/messages/{channel}/bot',
+      chatServiceChannelCodes: {},
+      secretsKey: undefined,
+      secretsKeyPrevious: [],
       storage: 'local',
       duplicateWindowSeconds: 30,
       stagedUploadTtlHours: 24,
@@ -46,13 +52,50 @@ describe('loadConfig', () => {
   it('lists every invalid variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', ADMIN_PORT: '70000', CHAT_SERVICE_URL: 'not a url', STORAGE: 'ftp', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        ADMIN_PORT: '70000',
+        CHAT_SERVICE_URL: 'not a url',
+        CHAT_SERVICE_API: 'soap',
+        CHAT_SERVICE_ROOM_PATH: 'rooms/{room}',
+        CHAT_SERVICE_MESSAGE_PATH: '/v1/messages/bot',
+        CHAT_SERVICE_CHANNEL_CODES: 'wa_cloud=whatsup',
+        STORAGE: 'ftp',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['PORT', 'ADMIN_PORT', 'CHAT_SERVICE_URL', 'STORAGE', 'LOG_LEVEL']) expect(message).toContain(name);
+    for (const name of [
+      'PORT',
+      'ADMIN_PORT',
+      'CHAT_SERVICE_URL',
+      'CHAT_SERVICE_API',
+      'CHAT_SERVICE_ROOM_PATH',
+      'CHAT_SERVICE_MESSAGE_PATH',
+      'CHAT_SERVICE_CHANNEL_CODES',
+      'STORAGE',
+      'LOG_LEVEL',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('reads the ChatService settings of a real deployment', () => {
+    const config = loadConfig({
+      CHAT_SERVICE_URL: 'https://chat-service.example.com/api/open/',
+      CHAT_SERVICE_API: 'open',
+      CHAT_SERVICE_MESSAGE_PATH: '/v1/messages/{channel}/bot',
+      CHAT_SERVICE_CHANNEL_CODES: 'wa_cloud=whatsapp, tele=telegram',
+    });
+    expect(config).toMatchObject({
+      chatServiceUrl: 'https://chat-service.example.com/api/open',
+      chatServiceApi: 'open',
+      chatServiceChannelCodes: { wa_cloud: 'whatsapp', tele: 'telegram' },
+    });
+    expect(() => loadConfig({ CHAT_SERVICE_URL: 'ftp://host/x' })).toThrow(/CHAT_SERVICE_URL must be an http or https URL/);
   });
 
   it('names the settings of the pg-boss 10 release that are no longer read, and refuses a heartbeat pg-boss would refuse', () => {

@@ -109,8 +109,10 @@ describe('the log', () => {
         query: expect.stringMatching(/insert into sends \(/),
         cause: { name: 'PostgresError', constraint: 'sends_no_caption_in_this_test' },
       });
-      const [{ token: chatServiceToken }] = await stack.sql`select chat_service_token as token from accounts where id = ${account.accountId}`;
-      for (const secret of [caption, idempotencyKey, chatServiceToken, ...Object.values(account.tokens)]) {
+      // The account's ChatService token in clear, and as stored (sealed): neither may be logged.
+      const [{ sealed }] = await stack.sql`select chat_service_token_sealed as sealed from accounts where id = ${account.accountId}`;
+      expect(sealed).toMatch(/^v1\./);
+      for (const secret of [caption, idempotencyKey, account.chatServiceToken, sealed, ...Object.values(account.tokens)]) {
         expect(log.text).not.toContain(secret);
       }
     });

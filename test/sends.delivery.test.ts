@@ -140,6 +140,59 @@ describe('send delivery', () => {
     expect(send.files[0].status).toBe('FAILED');
   });
 
+  it('ends a 422 as channel_limit_exceeded and keeps the status and the start of the answer in the attempt', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4002) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 422, count: 1 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'channel_limit_exceeded', failedAttempts: 0 });
+    expect(send.attempts).toEqual([
+      expect.objectContaining({ httpStatus: 422, error: 'HTTP 422: Simulated failure', responseExcerpt: expect.stringContaining('simulated_fault') }),
+    ]);
+  });
+
+  it('ends a 401 at once as credentials, not as a channel failure, and the send shows nothing of the token', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4003) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 401, count: 1 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'credentials', failedAttempts: 0 });
+    expect(send.reasonDetail).toContain("refused the account's token");
+    expect(send.attempts).toEqual([expect.objectContaining({ httpStatus: 401 })]);
+    expect(JSON.stringify(send)).not.toContain(account.chatServiceToken);
+  });
+
+  it("honours a 429's Retry-After: the next attempt is a job of its own, held back that long instead of the queue's 1 s backoff", async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'r.pdf', content: FILES.pdf(4005) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 429, count: 1, retryAfterSeconds: 3 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'SENT', failedAttempts: 1 });
+    const [first, second] = send.attempts;
+    expect(first).toMatchObject({ attempt: 1, httpStatus: 429, error: 'HTTP 429: Simulated failure' });
+    expect(second).toMatchObject({ attempt: 2, httpStatus: 201 });
+    // A lower bound only: the second call cannot start before the wait ChatService asked for.
+    const firstEnded = Date.parse(first.startedAt) + first.durationMs;
+    expect(Date.parse(second.startedAt) - firstEnded).toBeGreaterThanOrEqual(2900);
+    const jobs = await stack.sql<{ state: string; heldSeconds: number }[]>`
+      select state, extract(epoch from start_after - created_on)::float8 as "heldSeconds"
+      from pgboss.job where name = 'sends.deliver' and data->>'sendId' = ${receipt.sendId} order by created_on`;
+    expect(jobs.map((j) => j.state)).toEqual(['completed', 'completed']);
+    expect(jobs[1]!.heldSeconds).toBeGreaterThanOrEqual(2.9);
+  });
+
+  it('keeps the start of every answer in the attempt rows, successes included', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4004) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send.status).toBe('SENT');
+    expect(send.attempts[0]).toMatchObject({ httpStatus: 201, responseExcerpt: expect.stringContaining(send.files[0].messageId) });
+  });
+
   it('retries a timed-out call, and ChatService keeps the file once thanks to the Idempotency-Key', async () => {
     const action = await createAction(stack, account, { files: [{ name: 'e.pdf', content: FILES.pdf(4002) }] });
     const room = await addRoom(stack, account, 'whatsapp');

@@ -120,6 +120,41 @@ describe('invokeSendAttachment', () => {
       expect(await stack.sql`select 1 from pgboss.job where data->>'sendId' = ${receipt.sendId}`).toHaveLength(0);
     });
 
+    it('fails a room on a channel code Send Attachment does not know with channel_unsupported, naming the code', async () => {
+      const messenger = await addRoom(stack, account, 'fb_messenger');
+      const receipt = await invoke(stack, account, { actionId, conversationId: messenger });
+      expect(receipt).toMatchObject({ status: 'FAILED', reason: 'channel_unsupported' });
+      const send = await getSend(stack, account, receipt.sendId!);
+      expect(send).toMatchObject({ reason: 'channel_unsupported', channel: 'fb_messenger', attempts: [] });
+      expect(send.reasonDetail).toContain('"fb_messenger"');
+      expect(await sim.calls(messenger)).toBe(0);
+    });
+
+    it('fails with credentials, apart from channel failures, when the account has no ChatService token', async () => {
+      const other = await stack.createAccount();
+      const pdf = (await createAction(stack, other, { files: [{ name: 'p.pdf', content: FILES.pdf(2000) }] })).id;
+      const otherRoom = await addRoom(stack, other, 'whatsapp');
+      await stack.sql`update accounts set chat_service_token_sealed = null where id = ${other.accountId}`;
+      const receipt = await invoke(stack, other, { actionId: pdf, conversationId: otherRoom });
+      expect(receipt).toMatchObject({ status: 'FAILED', reason: 'credentials' });
+      const send = await getSend(stack, other, receipt.sendId!);
+      expect(send.reasonDetail).toContain('account:set-chat-service');
+      const [failed] = await eventsOf(stack, other.accountId, 'ai_agent_attachment_send_failed');
+      expect(failed!.properties).toMatchObject({ reason: 'credentials' });
+    });
+
+    it('fails with credentials when the stored token does not open (sealed for another account)', async () => {
+      const [one, two] = [await stack.createAccount(), await stack.createAccount()];
+      const pdf = (await createAction(stack, one, { files: [{ name: 'p.pdf', content: FILES.pdf(2100) }] })).id;
+      const oneRoom = await addRoom(stack, one, 'whatsapp');
+      // A sealed token copied from another account's row: bound to that account, it must not open.
+      await stack.sql`update accounts set chat_service_token_sealed = (select chat_service_token_sealed from accounts where id = ${two.accountId})
+        where id = ${one.accountId}`;
+      const receipt = await invoke(stack, one, { actionId: pdf, conversationId: oneRoom });
+      expect(receipt).toMatchObject({ status: 'FAILED', reason: 'credentials' });
+      expect((await getSend(stack, one, receipt.sendId!)).reasonDetail).toContain('cannot be opened');
+    });
+
     it('fails a video over the channel limit with channel_limit_exceeded, naming the file and the rule', async () => {
       const other = await stack.createAccount();
       const video = (await createAction(stack, other, { files: [{ name: 'demo.mp4', content: FILES.mp4(17 * MB) }] })).id;

@@ -1,23 +1,16 @@
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { API_TOKENS_CHANGED_CHANNEL } from './accounts/accounts.repository.js';
-import { startSimulator, type Simulator } from './chat-service/simulator.js';
+import { checkSecretKeys } from './accounts/chat-service-credentials.js';
+import { createChatServiceAdapter } from './chat-service/chat-service.adapter.js';
 import type { BlobStore } from './files/storage.js';
-import type { Config } from './infra/config/config.js';
-import {
-  createBlobStore,
-  createChatServiceClient,
-  createSendWorker,
-  createServices,
-  queueSettings,
-  type SendWorker,
-  type Services,
-} from './infra/container.js';
+import { ConfigError, type Config } from './infra/config/config.js';
+import { createBlobStore, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
 import { RequestBudget } from './infra/http/request-budget.js';
 import type { Logger } from './infra/log/logger.js';
 import { JOBS, startQueue, type Queue } from './infra/queue/queue.js';
+import { secretBoxFor } from './infra/secrets/secrets.js';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT */
@@ -28,19 +21,19 @@ export interface RunningServer {
   /** The file store (DATA_DIR or the S3 bucket). */
   blobs: BlobStore;
   queue: Queue;
-  /** ChatService's base URL: CHAT_SERVICE_URL, or the simulator started here. */
+  /** ChatService's base URL with its path prefix, as the adapter calls it. */
   chatServiceUrl: string;
-  /** Set when this process runs the ChatService simulator (CHAT_SERVICE_URL unset). */
-  simulator: Simulator | undefined;
   /** Set when WORKER_CONCURRENCY > 0. */
   worker: SendWorker | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * Migrates the database, starts the queue, the ChatService simulator (unless CHAT_SERVICE_URL
- * is set), the delivery worker (unless WORKER_CONCURRENCY=0) and the GraphQL HTTP server.
- * Used by `pnpm start` and by the tests, which start one per test file on its own database.
+ * Migrates the database, opens the secrets key (and checks it opens what the database holds),
+ * starts the queue, the delivery worker (unless WORKER_CONCURRENCY=0) and the GraphQL HTTP
+ * server. Used by `pnpm start` and by the tests, which start one per test file on its own
+ * database. ChatService is another process: CHAT_SERVICE_URL, or the simulator `pnpm start`
+ * (or the test stack) started and passes as `chatServiceUrl`.
  */
 export async function startServer(options: {
   config: Readonly<Config>;
@@ -48,25 +41,27 @@ export async function startServer(options: {
   log: Logger;
   /** Overrides config.port; 0 picks a free port. */
   port?: number;
-  /** Overrides config.chatServicePort for the simulator; 0 picks a free port. */
-  chatServicePort?: number;
+  /** Overrides config.chatServiceUrl (the simulator's URL when `pnpm start` runs one). */
+  chatServiceUrl?: string;
 }): Promise<RunningServer> {
   const { config, databaseUrl, log } = options;
   let ready = false;
+  const baseUrl = options.chatServiceUrl ?? config.chatServiceUrl;
+  if (!baseUrl) throw new ConfigError('CHAT_SERVICE_URL is not set (pnpm start runs the simulator when it is unset)');
+  const secrets = secretBoxFor(config);
   // First: a wrong storage setting is a start-up error before anything else has started.
   const blobs = await createBlobStore(config);
   await runMigrations(databaseUrl);
   const database = connect(databaseUrl, { max: 20 });
-  const simulator = config.chatServiceUrl
-    ? undefined
-    : await startSimulator({
-        port: options.chatServicePort ?? config.chatServicePort,
-        log,
-        stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
-      });
-  const chatServiceUrl = config.chatServiceUrl ?? simulator!.url;
+  const chatService = createChatServiceAdapter(config, baseUrl);
+  try {
+    await checkSecretKeys(database, secrets);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const queue = await startQueue(databaseUrl, log, { superviseSeconds: config.queueMaintenanceSeconds, schedule: config.scheduledJobs }, queueSettings(config));
-  const infra = { config, database, blobs, log, queue, chatService: createChatServiceClient(config, chatServiceUrl) };
+  const infra = { config, database, blobs, log, queue, chatService, secrets };
   const services = createServices(infra);
   // Every process forgets its cached tokens when any token row changes (a revocation reaches
   // all of them at once), and on every (re)connect of this LISTEN, which may have missed some.
@@ -101,7 +96,7 @@ export async function startServer(options: {
   await new Promise<void>((resolve) => http.server.listen(options.port ?? config.port, '0.0.0.0', resolve));
   const port = (http.server.address() as AddressInfo).port;
   ready = true;
-  log.info('server.ready', { graphql: `http://127.0.0.1:${port}/graphql`, chatService: chatServiceUrl });
+  log.info('server.ready', { graphql: `http://127.0.0.1:${port}/graphql`, chatService: chatService.baseUrl, secretsKey: secrets.currentKeyId });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -110,8 +105,7 @@ export async function startServer(options: {
     database,
     blobs,
     queue,
-    chatServiceUrl,
-    simulator,
+    chatServiceUrl: chatService.baseUrl,
     worker,
     stop: async () => {
       ready = false;
@@ -124,8 +118,8 @@ export async function startServer(options: {
       await services.sendOutcomes.stop();
       await worker?.stop(5000);
       await queue.stop({ graceful: true, timeout: 5000 });
-      await simulator?.stop();
       await database.close();
     },
   };
 }
+

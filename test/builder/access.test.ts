@@ -124,6 +124,15 @@ describe('access: role matrix and account isolation', () => {
           a: o.accountId,
         }),
     },
+    {
+      name: 'setChatServiceSettings',
+      allowed: ['OPS'],
+      ownsResources: false,
+      run: (t, o) =>
+        stack.client.query(t, 'mutation($a: ID!) { setChatServiceSettings(accountId: $a, organizationId: "org-1") { tokenSet } }', {
+          a: o.accountId,
+        }),
+    },
   ];
 
   const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;

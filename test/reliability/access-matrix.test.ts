@@ -22,7 +22,7 @@ const SENDS: Role[] = [...HISTORY, 'AI_SERVICE'];
 const COVERED_BY_BUILDER_ACCESS_TEST = [
   'me', 'agents', 'attachmentLimits', 'actions', 'action', 'actionCatalog', 'uploadAttachment',
   'saveSendAttachmentAction', 'setActionEnabled', 'deleteAction', 'trainAgent', 'agentTools', 'setFeatureFlag',
-  'apiTokens', 'revokeApiToken',
+  'apiTokens', 'revokeApiToken', 'setChatServiceSettings',
 ];
 
 interface Fixture {

@@ -141,6 +141,7 @@ describe('reliability: hostile input', () => {
       ['mutation($i: SaveSendAttachmentActionInput!) { saveSendAttachmentAction(input: $i) { id } }', () => ({ i: { agentId: pick([server.agentId, randomText(8)]), name: randomText(int(300)), trigger: randomText(int(3000)), contentMode: pick(['AI', 'MANUAL', 'BOTH']), attachmentIds: Array.from({ length: int(30) }, () => crypto.randomUUID()) } })],
       ['mutation($a: ID!) { trainAgent(agentId: $a) { version } }', () => ({ a: pick([server.agentId, randomText(10)]) })],
       ['mutation($a: ID!, $f: String!, $e: Boolean!) { setFeatureFlag(accountId: $a, flag: $f, enabled: $e) }', () => ({ a: pick([server.accountId, randomText(5)]), f: pick(['ai_agent_send_attachment_action', randomText(10)]), e: rand() < 0.9 })],
+      ['mutation($a: ID!, $t: String, $o: String) { setChatServiceSettings(accountId: $a, token: $t, organizationId: $o) { tokenSet organizationId } }', () => ({ a: pick([server.accountId, randomText(5), crypto.randomUUID()]), t: pick([null, randomText(int(60)), 'x'.repeat(5000), 'tok\u0000en', ' ', 'cs_token']), o: pick([null, '', randomText(int(300)), 'org-1']) })],
       ['query($a: ID!) { agentTools(agentId: $a) { version tools } actions(agentId: $a) { id } actionCatalog(agentId: $a) { type } }', () => ({ a: pick([server.agentId, randomText(12)]) })],
       ['{ me { role permissions } agents { id } attachmentLimits { maxFileBytes } }', () => ({})],
     ] as const;

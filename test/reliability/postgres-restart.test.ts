@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/src/infra/config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../server/src/infra/db/embedded.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { startServer, type RunningServer } from '../../server/src/server.js';
+import { spawnSimulator, type SimulatorProcess } from '../../simulator/src/process.js';
 import { FILES } from '../support/files.js';
 import { GraphQLClient } from '../support/graphql-client.js';
 import { addRoom, createAction, invoke, waitFor, type Receipt } from '../support/sends.js';
@@ -29,6 +30,7 @@ describe('reliability: Postgres restarted under load', () => {
   let dir: string;
   let pg: EmbeddedDatabase;
   let server: RunningServer;
+  let simulator: SimulatorProcess;
   let sql: postgres.Sql;
   let stack: TestStack;
   let account: TestAccount;
@@ -45,20 +47,23 @@ describe('reliability: Postgres restarted under load', () => {
       QUEUE_MAINTENANCE_SECONDS: '1',
       SEND_RETRY_DELAY_SECONDS: '1',
     });
-    server = await startServer({ config, databaseUrl: pg.url, log: createLogger(config.logLevel), port: 0, chatServicePort: 0 });
+    simulator = await spawnSimulator({ port: 0, logLevel: 'silent' });
+    server = await startServer({ config, databaseUrl: pg.url, log: createLogger(config.logLevel), port: 0, chatServiceUrl: simulator.url });
     sql = postgres(pg.url, { max: 2, onnotice: () => {} });
     const { accounts, agents } = server.services;
-    const created = await accounts.createAccount('Restart Co');
+    const chatServiceToken = 'cs_restart_co';
+    const created = await accounts.createAccount('Restart Co', { token: chatServiceToken });
     await accounts.setFeatureFlag(created.id, SEND_ATTACHMENT_FLAG, true);
     const agent = await agents.create(created.id, 'Agent');
     const tokens = {} as Record<Role, string>;
     for (const role of Object.values(Role)) tokens[role] = await accounts.createToken(created.id, role);
-    account = { accountId: created.id, agentId: agent.id, tokens };
-    stack = { server, sql, client: new GraphQLClient(`${server.url}/graphql`) } as unknown as TestStack;
+    account = { accountId: created.id, agentId: agent.id, tokens, chatServiceToken, chatServiceOrg: null };
+    stack = { server, simulator, sql, client: new GraphQLClient(`${server.url}/graphql`) } as unknown as TestStack;
   });
   afterAll(async () => {
     await sql?.end({ timeout: 1 });
     await server?.stop();
+    await simulator?.stop();
     await pg?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });

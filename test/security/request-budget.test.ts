@@ -89,7 +89,7 @@ describe('per-account request budgets', () => {
     let account: TestAccount;
 
     beforeAll(async () => {
-      second = await startServer({ config: stack.config, databaseUrl: stack.databaseUrl, log: createLogger('silent'), port: 0, chatServicePort: 0 });
+      second = await startServer({ config: stack.config, databaseUrl: stack.databaseUrl, log: createLogger('silent'), port: 0, chatServiceUrl: stack.simulator.url });
       client = new GraphQLClient(`${second.url}/graphql`);
       account = await stack.createAccount();
     });

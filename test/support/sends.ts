@@ -1,5 +1,5 @@
 import type { Role } from '../../server/src/accounts/roles.js';
-import type { SimMessage } from '../../server/src/chat-service/simulator-store.js';
+import type { SimMessage } from '../../simulator/src/store.js';
 import type { TestAccount, TestStack } from './stack.js';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
@@ -43,7 +43,7 @@ export class SimulatorControl {
     return ((await (await fetch(`${this.url}/__sim/calls?roomId=${encodeURIComponent(roomId)}`)).json()) as { calls: number }).calls;
   }
 
-  async setFaults(faults: { status?: number; count?: number; rate?: number; latencyMs?: number }) {
+  async setFaults(faults: { status?: number; count?: number; rate?: number; latencyMs?: number; retryAfterSeconds?: number }) {
     const res = await fetch(`${this.url}/__sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -57,12 +57,14 @@ export class SimulatorControl {
   }
 }
 
-export const simulatorOf = (stack: TestStack) => new SimulatorControl(stack.server.chatServiceUrl);
+export const simulatorOf = (stack: Pick<TestStack, 'simulator'>) => new SimulatorControl(stack.simulator.url);
 
-/** A room on `channel` for the account, registered with the account's ChatService token. */
-export async function addRoom(stack: TestStack, account: TestAccount, channel: string): Promise<string> {
-  const [row] = await stack.sql<{ token: string }[]>`select chat_service_token as token from accounts where id = ${account.accountId}`;
-  return simulatorOf(stack).addRoom(account.accountId, channel, row!.token);
+/**
+ * A room on `channel` for the account, registered with the account's ChatService token; its
+ * owner is the account (internal API) or the account's organization (open API).
+ */
+export async function addRoom(stack: Pick<TestStack, 'simulator'>, account: TestAccount, channel: string): Promise<string> {
+  return simulatorOf(stack).addRoom(account.chatServiceOrg ?? account.accountId, channel, account.chatServiceToken);
 }
 
 export interface ActionFile {
@@ -132,7 +134,7 @@ export async function invoke(
 export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption
   idempotencyKey failedAttempts createdAt completedAt
   files { id position fileName kind sizeBytes sha256 status deliveredAt messageId }
-  attempts { id sendFileId attempt startedAt durationMs httpStatus error }`;
+  attempts { id sendFileId attempt startedAt durationMs httpStatus error responseExcerpt }`;
 
 export async function getSend(stack: TestStack, account: TestAccount, id: string) {
   const res = await stack.client.query(account.tokens.VIEWER, `query($id: ID!) { send(id: $id) { ${SEND_FIELDS} } }`, { id });

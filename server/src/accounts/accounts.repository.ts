@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
 import { accounts, apiTokens, featureFlags } from '../infra/db/schema.js';
 import type { Role } from './roles.js';
@@ -22,9 +22,33 @@ export type TokenRow = Awaited<ReturnType<AccountsRepository['listTokens']>>[num
 export class AccountsRepository {
   constructor(private readonly db: DbOrTx) {}
 
-  async createAccount(name: string, chatServiceToken: string) {
-    const [row] = await this.db.insert(accounts).values({ name, chatServiceToken }).returning();
+  async createAccount(values: { id: string; name: string; chatServiceTokenSealed: string | null; chatServiceOrg: string | null }) {
+    const [row] = await this.db.insert(accounts).values(values).returning();
     return row!;
+  }
+
+  /** Only the fields given change; returns false when the account does not exist. */
+  async setChatService(id: string, patch: { chatServiceTokenSealed?: string; chatServiceOrg?: string | null }): Promise<boolean> {
+    const rows = await this.db.update(accounts).set(patch).where(eq(accounts.id, id)).returning({ id: accounts.id });
+    return rows.length > 0;
+  }
+
+  /** Every sealed token, for a key rotation. */
+  async sealedTokens(): Promise<{ id: string; sealed: string }[]> {
+    const rows = await this.db
+      .select({ id: accounts.id, sealed: accounts.chatServiceTokenSealed })
+      .from(accounts)
+      .where(isNotNull(accounts.chatServiceTokenSealed));
+    return rows.map((r) => ({ id: r.id, sealed: r.sealed! }));
+  }
+
+  /** The key ids the stored tokens were sealed with (the second part of `v1.<key id>.…`). */
+  async sealedKeyIds(): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ keyId: sql<string>`split_part(${accounts.chatServiceTokenSealed}, '.', 2)` })
+      .from(accounts)
+      .where(isNotNull(accounts.chatServiceTokenSealed));
+    return rows.map((r) => r.keyId);
   }
 
   async findAccount(id: string) {

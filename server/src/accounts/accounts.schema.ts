@@ -9,8 +9,13 @@ export const roleEnum = pgEnum('role', enumValues(Role));
 export const accounts = pgTable('accounts', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
-  /** The company's ChatService token, used by the worker to deliver files. */
-  chatServiceToken: text('chat_service_token').notNull(),
+  /**
+   * The company's ChatService token, sealed with SECRETS_KEY (infra/secrets): never stored,
+   * printed or logged in clear. Null until an operator sets it.
+   */
+  chatServiceTokenSealed: text('chat_service_token_sealed'),
+  /** The ChatService organization id the account's rooms carry, where the deployment has one. */
+  chatServiceOrg: text('chat_service_org'),
   createdAt: createdAt(),
 });
 

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { AppError, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { AccountsRepository } from './accounts.repository.js';
+import type { ChatServiceCredentialsStore } from './chat-service-credentials.js';
 import { KNOWN_FLAGS, Permission, permissionsOf, Role, SEND_ATTACHMENT_FLAG } from './roles.js';
 import { requirePermission, type Viewer } from './viewer.js';
 
@@ -44,6 +45,25 @@ interface CachedViewer {
   expiresAt: Date | null;
 }
 
+/** What an operator gives for an account's ChatService: either part may be left out. */
+export interface ChatServiceSettingsInput {
+  token?: string | null;
+  /** `''` or null clears it. */
+  organizationId?: string | null;
+}
+
+/** What can be read back: whether a token is set, never the token. */
+export interface ChatServiceSettingsView {
+  accountId: string;
+  tokenSet: boolean;
+  organizationId: string | null;
+}
+
+/** A token or id goes into an HTTP header or a JSON field as is: visible ASCII, no spaces. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+const MAX_CHAT_SERVICE_TOKEN_CHARS = 4096;
+const MAX_CHAT_SERVICE_ORG_CHARS = 255;
+
 export class AccountsService {
   private readonly viewers = new LRUCache<string, CachedViewer>({ max: 10_000, ttl: TOKEN_CACHE_MS });
   /**
@@ -52,12 +72,58 @@ export class AccountsService {
    */
   private cacheGeneration = 0;
 
-  constructor(private readonly accounts: AccountsRepository) {}
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly credentials: ChatServiceCredentialsStore,
+  ) {}
 
-  async createAccount(name: string) {
+  /** Unchecked: for the ops CLI, the demo seed and tests. The token is stored sealed. */
+  async createAccount(name: string, chatService: ChatServiceSettingsInput = {}) {
     const trimmed = name.trim();
     if (!trimmed) throw AppError.badInput('name', InputReason.NAME_REQUIRED, 'An account needs a name.');
-    return this.accounts.createAccount(trimmed, newToken());
+    const { token, organizationId } = validateChatService(chatService);
+    // The id is chosen here because the sealed token is bound to it.
+    const id = crypto.randomUUID();
+    return this.accounts.createAccount({
+      id,
+      name: trimmed,
+      chatServiceTokenSealed: token ? this.credentials.seal(id, token) : null,
+      chatServiceOrg: organizationId ?? null,
+    });
+  }
+
+  async setChatServiceSettingsAs(viewer: Viewer | null, accountId: string, input: ChatServiceSettingsInput) {
+    requirePermission(viewer, Permission.CHAT_SERVICE_WRITE);
+    return this.setChatServiceSettings(accountId, input);
+  }
+
+  /** Unchecked: for the ops CLI. Sets or rotates the token and/or the organization id. */
+  async setChatServiceSettings(accountId: string, input: ChatServiceSettingsInput): Promise<ChatServiceSettingsView> {
+    const { token, organizationId } = validateChatService(input);
+    if (token === undefined && organizationId === undefined) {
+      throw AppError.badInput('token', InputReason.INVALID_VALUE, 'Give a ChatService token, an organization id, or both.');
+    }
+    await this.requireAccount(accountId);
+    await this.accounts.setChatService(accountId, {
+      ...(token !== undefined ? { chatServiceTokenSealed: this.credentials.seal(accountId, token) } : {}),
+      ...(organizationId !== undefined ? { chatServiceOrg: organizationId } : {}),
+    });
+    const account = await this.requireAccount(accountId);
+    return { accountId, tokenSet: account.chatServiceTokenSealed !== null, organizationId: account.chatServiceOrg };
+  }
+
+  /**
+   * After SECRETS_KEY changed (the old key in SECRETS_KEY_PREVIOUS): seals every stored token
+   * with the current key. Returns how many it re-sealed; tokens already on it are left alone.
+   */
+  async resealChatServiceTokens(): Promise<number> {
+    let count = 0;
+    for (const row of await this.accounts.sealedTokens()) {
+      if (this.credentials.isCurrent(row.sealed)) continue;
+      await this.accounts.setChatService(row.id, { chatServiceTokenSealed: this.credentials.reseal(row.id, row.sealed) });
+      count += 1;
+    }
+    return count;
   }
 
   /**
@@ -172,4 +238,32 @@ export class AccountsService {
     if (!account) throw AppError.notFound('account');
     return account;
   }
+}
+
+/** Trimmed values; undefined where the input leaves a part unchanged. Refusals name the field. */
+function validateChatService(input: ChatServiceSettingsInput): { token?: string; organizationId?: string | null } {
+  const out: { token?: string; organizationId?: string | null } = {};
+  if (input.token !== undefined && input.token !== null) {
+    const token = input.token.trim();
+    if (!token || token.length > MAX_CHAT_SERVICE_TOKEN_CHARS || !HEADER_SAFE.test(token)) {
+      throw AppError.badInput(
+        'token',
+        InputReason.INVALID_VALUE,
+        `A ChatService token is 1 to ${MAX_CHAT_SERVICE_TOKEN_CHARS} visible ASCII characters without spaces, as ChatService issued it.`,
+      );
+    }
+    out.token = token;
+  }
+  if (input.organizationId !== undefined) {
+    const org = input.organizationId?.trim() ?? '';
+    if (org && (org.length > MAX_CHAT_SERVICE_ORG_CHARS || !HEADER_SAFE.test(org))) {
+      throw AppError.badInput(
+        'organizationId',
+        InputReason.INVALID_VALUE,
+        `A ChatService organization id is at most ${MAX_CHAT_SERVICE_ORG_CHARS} visible ASCII characters without spaces.`,
+      );
+    }
+    out.organizationId = org || null;
+  }
+  return out;
 }

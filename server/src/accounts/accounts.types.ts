@@ -45,3 +45,15 @@ export class ApiToken {
   @Field(() => Boolean, { description: 'The token this request was made with.' })
   current!: boolean;
 }
+
+@ObjectType({ description: "An account's ChatService settings as far as they can be read back: the token never is." })
+export class ChatServiceSettings {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => Boolean, { description: 'Whether a ChatService token is set (it is stored encrypted and never returned).' })
+  tokenSet!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The ChatService organization id the rooms of this account carry, if set.' })
+  organizationId!: string | null;
+}

@@ -25,6 +25,8 @@ export enum Permission {
   FLAGS_WRITE = 'FLAGS_WRITE',
   /** See and revoke the account's API tokens. */
   TOKENS_MANAGE = 'TOKENS_MANAGE',
+  /** Set any account's ChatService token and organization id (never read them back). */
+  CHAT_SERVICE_WRITE = 'CHAT_SERVICE_WRITE',
 }
 
 const BUILDERS = [Role.ADMIN, Role.BOT_MANAGER];
@@ -41,6 +43,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.SENDS_READ]: [...READERS, Role.OPS, Role.AI_SERVICE],
   [Permission.FLAGS_WRITE]: [Role.OPS],
   [Permission.TOKENS_MANAGE]: [Role.ADMIN],
+  [Permission.CHAT_SERVICE_WRITE]: [Role.OPS],
 };
 
 /** Role names as people read them. */
@@ -63,6 +66,7 @@ const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   [Permission.SENDS_READ]: 'read sends',
   [Permission.FLAGS_WRITE]: 'turn Send Attachment on or off for an account',
   [Permission.TOKENS_MANAGE]: "see and revoke the account's API tokens",
+  [Permission.CHAT_SERVICE_WRITE]: "set an account's ChatService token or organization",
 };
 
 /** "A Viewer token cannot add, change… actions: that takes an Admin or Bot manager token." */

@@ -1,7 +1,9 @@
 
 /**
- * What each chat channel can carry. The pre-send guard and the ChatService simulator both
- * read this table, and the admin shows it under each file. Each row cites its source;
+ * What each chat channel can carry. The pre-send guard reads this table and the admin shows it
+ * under each file; the simulator keeps its own copy (simulator/src/channels.ts), as a real
+ * provider would, so it can refuse what this table let through. ChatService's channel codes
+ * (`wa`, `tokopedia_chat`, …) are mapped onto these ids in chat-service/chat-service.adapter.ts. Each row cites its source;
  * values are the providers' public documentation as of late 2026 (SPEC section 8).
  */
 export type ChannelId = 'whatsapp' | 'telegram' | 'email' | 'line' | 'twitter' | 'tokopedia' | 'instagram';
@@ -115,10 +117,6 @@ export const CHANNELS: Readonly<Record<ChannelId, ChannelRule>> = {
 };
 
 export const CHANNEL_IDS = Object.keys(CHANNELS) as ChannelId[];
-
-export function isChannelId(value: string): value is ChannelId {
-  return value in CHANNELS;
-}
 
 export interface FileFacts {
   kind: FileKind;

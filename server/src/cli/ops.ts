@@ -1,18 +1,25 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import path from 'node:path';
-import { startSimulator } from '../chat-service/simulator.js';
-import { loadConfig } from '../infra/config/config.js';
-import { createBlobStore, createChatServiceClient, createSendWorker, createServices, queueSettings } from '../infra/container.js';
+import { createChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
+import { ConfigError, loadConfig } from '../infra/config/config.js';
+import { createBlobStore, createSendWorker, createServices, queueSettings } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
 import { createLogger } from '../infra/log/logger.js';
 import { startQueue } from '../infra/queue/queue.js';
-import { parseExpiresIn } from '../accounts/accounts.service.js';
+import { secretBoxFor, SecretsError } from '../infra/secrets/secrets.js';
+import { checkSecretKeys } from '../accounts/chat-service-credentials.js';
+import { parseExpiresIn, type ChatServiceSettingsView } from '../accounts/accounts.service.js';
 import type { Role } from '../accounts/roles.js';
 
 const USAGE = `Usage: pnpm ops <command>
-  account:create <name>                          prints the account id
+  account:create <name> [--chat-service-token T] [--chat-service-org O]
+                                                 prints the account id
+  account:set-chat-service --account <id> [--chat-service-token T] [--chat-service-org O]
+                                                 sets or rotates the account's ChatService token
+                                                 and/or organization id ("" clears the org);
+                                                 prints what is set, never the token
   agent:create --account <id> <name>             prints the agent id
   token:create --account <id> --role <ROLE> [--expires-in 90d]
                                                  prints the token (shown once; stored hashed);
@@ -21,10 +28,13 @@ const USAGE = `Usage: pnpm ops <command>
                                                  used, expires, revoked (never the token)
   token:revoke <token id>                        every server refuses it within a second
   flag:set --account <id> <flag> on|off          prints the flag and its state
+  secrets:rotate                                 seals every ChatService token with SECRETS_KEY
+                                                 (old key in SECRETS_KEY_PREVIOUS; docs/deployment.md)
   worker                                         runs a delivery worker until SIGINT/SIGTERM
                                                  (WORKER_CONCURRENCY sends at once, default 8)
-  sim                                            runs the ChatService simulator alone on
-                                                 CHAT_SERVICE_PORT (default 4010)`;
+
+  --chat-service-token - reads the token from stdin, keeping it out of the shell history and ps.
+  The ChatService simulator runs alone with \`pnpm sim\`.`;
 
 /** Resolves at the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -39,7 +49,13 @@ async function run(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { account: { type: 'string' }, role: { type: 'string' }, 'expires-in': { type: 'string' } },
+    options: {
+      account: { type: 'string' },
+      role: { type: 'string' },
+      'expires-in': { type: 'string' },
+      'chat-service-token': { type: 'string' },
+      'chat-service-org': { type: 'string' },
+    },
     allowPositionals: true,
   });
   const need = (value: string | undefined, what: string) => {
@@ -47,25 +63,28 @@ async function run(argv: string[]): Promise<string> {
     return value;
   };
 
+  if (command === 'sim') throw new UsageError('The simulator is its own package now: run `pnpm sim`');
+  const chatService = {
+    token: values['chat-service-token'] === '-' ? readStdin() : values['chat-service-token'],
+    organizationId: values['chat-service-org'],
+  };
+
   const config = loadConfig();
-  const longRunning = command === 'worker' || command === 'sim';
-  const log = createLogger(config.logLevel === 'info' && !longRunning ? 'warn' : config.logLevel, { service: `ops-${command}` });
-  if (command === 'sim') {
-    const simulator = await startSimulator({
-      port: config.chatServicePort,
-      log,
-      stateFile: path.join(config.dataDir, 'chat-service-simulator.json'),
-    });
-    console.error(`ChatService simulator on ${simulator.url}`);
-    await untilSignal();
-    await simulator.stop();
-    return 'simulator stopped';
-  }
+  const log = createLogger(config.logLevel === 'info' && command !== 'worker' ? 'warn' : config.logLevel, { service: `ops-${command}` });
+  const secrets = secretBoxFor(config);
   // First: a wrong storage setting is reported before anything else has started.
   const blobs = await createBlobStore(config);
   const handle = await openDatabase(config, log);
   await runMigrations(handle.url);
   const database = connect(handle.url, { max: command === 'worker' ? 20 : 2 });
+  try {
+    // Sealing with, or delivering under, a key the other nodes do not share would be worse than stopping.
+    await checkSecretKeys(database, secrets);
+  } catch (error) {
+    await database.close();
+    await handle.stop();
+    throw error;
+  }
   const queue = await startQueue(
     handle.url,
     log,
@@ -79,13 +98,18 @@ async function run(argv: string[]): Promise<string> {
     log,
     queue,
     // Unset: the simulator that `pnpm start` runs on this machine.
-    chatService: createChatServiceClient(config, config.chatServiceUrl ?? `http://127.0.0.1:${config.chatServicePort}`),
+    chatService: createChatServiceAdapter(config, config.chatServiceUrl ?? `http://127.0.0.1:${config.chatServicePort}`),
+    secrets,
   };
   const services = createServices(infra);
   try {
     switch (command) {
       case 'account:create':
-        return (await services.accounts.createAccount(need(positionals.join(' '), 'a name'))).id;
+        return (await services.accounts.createAccount(need(positionals.join(' '), 'a name'), chatService)).id;
+      case 'account:set-chat-service':
+        return describeSettings(await services.accounts.setChatServiceSettings(need(values.account, '--account <id>'), chatService));
+      case 'secrets:rotate':
+        return `${await services.accounts.resealChatServiceTokens()} ChatService token(s) re-sealed with key ${secrets.currentKeyId}`;
       case 'agent:create':
         return (await services.agents.create(need(values.account, '--account <id>'), need(positionals.join(' '), 'a name'))).id;
       case 'token:create': {
@@ -133,12 +157,22 @@ async function run(argv: string[]): Promise<string> {
 
 class UsageError extends Error {}
 
+/** What an operator may read back: whether a token is set, never the token. */
+function describeSettings(settings: ChatServiceSettingsView): string {
+  return `account ${settings.accountId}: ChatService token ${settings.tokenSet ? 'set' : 'not set'}, organization ${settings.organizationId ?? 'not set'}`;
+}
+
+/** The whole of stdin, trimmed (for `--chat-service-token -`). */
+function readStdin(): string {
+  return fs.readFileSync(0, 'utf8').trim();
+}
+
 try {
   console.log(await run(process.argv.slice(2)));
   process.exit(0);
 } catch (error) {
   if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-  else if (error instanceof AppError) console.error(error.message);
+  else if (error instanceof AppError || error instanceof ConfigError || error instanceof SecretsError) console.error(error.message);
   else console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }

@@ -7,7 +7,8 @@ import { ActionsRepository } from '../actions/actions.repository.js';
 import { ActionsService } from '../actions/actions.service.js';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { AgentsService } from '../agents/agents.service.js';
-import { ChatServiceClient } from '../chat-service/chat-service.client.js';
+import { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import type { ChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { FilesRepository } from '../files/files.repository.js';
 import { FilesService } from '../files/files.service.js';
 import { LocalBlobStore } from '../files/local-storage.js';
@@ -27,6 +28,7 @@ import { SessionLocks } from './db/session-locks.js';
 import type { Logger } from './log/logger.js';
 import { ConcurrentWorker } from './queue/concurrent-worker.js';
 import { JOBS, SENDS_QUEUED_CHANNEL, type Queue, type QueueSettings } from './queue/queue.js';
+import type { SecretBox } from './secrets/secrets.js';
 import { WakeNotifier } from './queue/wake-notifier.js';
 
 export interface Infrastructure {
@@ -35,17 +37,8 @@ export interface Infrastructure {
   blobs: BlobStore;
   log: Logger;
   queue: Queue;
-  chatService: ChatServiceClient;
-}
-
-/** ChatService at `baseUrl` (the real one, or the simulator) with the configured timeouts. */
-export function createChatServiceClient(config: Readonly<Config>, baseUrl: string): ChatServiceClient {
-  return new ChatServiceClient({
-    baseUrl,
-    timeoutMs: config.chatServiceTimeoutMs,
-    uploadTimeoutMs: config.chatServiceUploadTimeoutMs,
-    roomCacheMs: config.chatServiceRoomCacheSeconds * 1000,
-  });
+  chatService: ChatServiceAdapter;
+  secrets: SecretBox;
 }
 
 /**
@@ -70,7 +63,8 @@ export function createServices(infra: Infrastructure) {
   const filesRepo = new FilesRepository(db);
   const sendsRepo = new SendsRepository(db);
 
-  const accounts = new AccountsService(accountsRepo);
+  const credentials = new ChatServiceCredentialsStore(infra.secrets);
+  const accounts = new AccountsService(accountsRepo, credentials);
   const files = new FilesService(db, filesRepo, infra.blobs, accounts, infra.log, infra.config.stagedUploadQuotaBytes);
   const agents = new AgentsService(db, agentsRepo, actionsRepo, accounts);
   const actions = new ActionsService(db, actionsRepo, filesRepo, files, agentsRepo, accounts, sendsRepo);
@@ -84,8 +78,9 @@ export function createServices(infra: Infrastructure) {
   const invoke = new SendInvokeService(
     infra.database,
     sendsRepo,
-    new SendGuard(infra.blobs),
+    new SendGuard(infra.blobs, infra.log),
     infra.chatService,
+    credentials,
     deliveries,
     infra.config,
     infra.log,
@@ -120,12 +115,15 @@ export type SendWorker = ConcurrentWorker<DeliveryJob['data']>;
 export function createSendWorker(infra: Infrastructure, concurrency: number): SendWorker {
   const { db, sql } = infra.database;
   const locks = new SessionLocks(sql);
+  const sends = new SendsRepository(db);
   const delivery = new SendDelivery({
     db,
-    sends: new SendsRepository(db),
+    sends,
     accounts: new AccountsRepository(db),
     blobs: infra.blobs,
     chatService: infra.chatService,
+    credentials: new ChatServiceCredentialsStore(infra.secrets),
+    deliveries: new DeliveryQueue(infra.database, sends, infra.queue, new WakeNotifier(sql, SENDS_QUEUED_CHANNEL, infra.log), infra.log),
     locks,
     log: infra.log,
   });

@@ -86,6 +86,12 @@ export const OUTCOMES: Readonly<Record<Outcome, OutcomeWords>> = {
     message: "This action is not in the agent's current tools; re-read the agent's tools and answer the customer in text.",
     retryable: false,
   },
+  [SendFailureReason.CREDENTIALS]: {
+    label: 'ChatService token refused',
+    description: "ChatService refused the account's token (401/403), or the account has none set: an operator sets it with pnpm ops account:set-chat-service.",
+    message: "The chat service refused this account's credentials, so the file was not delivered; answer the customer in text and tell the team.",
+    retryable: false,
+  },
 };
 
 /** The failure reasons of a send (its `reason` column and ai_agent_attachment_send_failed), with their words. */

@@ -47,7 +47,7 @@ const param = <K extends keyof InvokeContextParams>(name: K) => sql.placeholder(
 
 /**
  * The invoke-context statement, built and named once per database handle: the account's
- * ChatService token, whether the flag is on, the live action (null if missing or deleted),
+ * ChatService settings (the token sealed), whether the flag is on, the live action (null if missing or deleted),
  * whether the agent's last trained tool set holds it, its pinned files in order, and the
  * earlier send this call repeats (by key within the key's lifetime, or else by action and
  * conversation within the duplicate window). No row when the account does not exist.
@@ -74,7 +74,8 @@ export function prepareInvokeContext(db: Db) {
     end`;
   const query = db
     .select({
-      chatServiceToken: accounts.chatServiceToken,
+      sealedToken: accounts.chatServiceTokenSealed,
+      organizationId: accounts.chatServiceOrg,
       flagOn: sql<boolean>`coalesce(${featureFlags.enabled}, false)`,
       action: actions,
       trained: sql<boolean>`coalesce((

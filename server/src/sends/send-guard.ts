@@ -1,6 +1,8 @@
-import { channelRefusal, type ChannelRule } from '../channels/channels.js';
+import { CHANNELS, channelRefusal, type ChannelRule } from '../channels/channels.js';
+import type { ChatServiceCredentials, RoomLookup } from '../chat-service/chat-service.adapter.js';
 import type { FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
+import type { Logger } from '../infra/log/logger.js';
 import type { PinnedFile } from './invoke-context.query.js';
 import { SendFailureReason } from './sends.model.js';
 
@@ -10,14 +12,47 @@ export interface GuardFailure {
   detail: string;
 }
 
-/** The pre-send guard: what invoke checks once the conversation's channel is known. */
+/**
+ * What invoke does after the room lookup: refuse the call (no such room for this account), or
+ * record a send on `channelId`, failed at once when `failure` is set.
+ */
+export type GuardVerdict =
+  | { kind: 'not_found' }
+  | { kind: 'send'; channelId: string | null; channel: ChannelRule | null; failure: GuardFailure | null };
+
+/** The pre-send guard: what invoke checks once ChatService has answered for the conversation. */
 export class SendGuard {
-  constructor(private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly log: Logger,
+  ) {}
+
+  async check(who: ChatServiceCredentials, lookup: RoomLookup, files: PinnedFile[]): Promise<GuardVerdict> {
+    switch (lookup.kind) {
+      case 'not_found':
+        return { kind: 'not_found' };
+      case 'credentials':
+        // An operator's problem, not the channel's: counted apart, and said so in the log.
+        this.log.warn('chat_service.credentials_refused', { accountId: who.accountId, httpStatus: lookup.httpStatus, during: 'room lookup' });
+        return { kind: 'send', channelId: null, channel: null, failure: { reason: SendFailureReason.CREDENTIALS, detail: `room lookup: ${lookup.error}` } };
+      case 'unavailable':
+        return { kind: 'send', channelId: null, channel: null, failure: { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` } };
+      case 'found': {
+        const { room } = lookup;
+        const channel = room.channel ? CHANNELS[room.channel] : null;
+        // An unknown channel code is kept as it came, so history and stats show what ChatService said.
+        return { kind: 'send', channelId: room.channel ?? room.channelCode, channel, failure: await this.checkFiles(room.channelCode, channel, files) };
+      }
+    }
+  }
 
   /** SPEC section 5.4, in order: channel, then each file against the channel, then storage. */
-  async check(channelId: string, channel: ChannelRule | null, files: PinnedFile[]): Promise<GuardFailure | null> {
-    if (!channel || !channel.supportsAttachments) {
-      return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `${channel?.label ?? channelId} does not support attachments` };
+  private async checkFiles(channelCode: string, channel: ChannelRule | null, files: PinnedFile[]): Promise<GuardFailure | null> {
+    if (!channel) {
+      return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `ChatService channel code "${channelCode}" is not a channel Send Attachment knows` };
+    }
+    if (!channel.supportsAttachments) {
+      return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `${channel.label} does not support attachments` };
     }
     for (const file of files) {
       const refusal = channelRefusal(channel, { kind: file.kind as FileKind, extension: file.extension, sizeBytes: file.sizeBytes });

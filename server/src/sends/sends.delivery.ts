@@ -1,6 +1,8 @@
 import type { JobWithMetadata, Queue as QueueDefinition } from 'pg-boss';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
-import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
+import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import type { ChannelId } from '../channels/channels.js';
+import type { ChatServiceAdapter, SendOutcome } from '../chat-service/chat-service.adapter.js';
 import { EVENTS, recordEvent } from '../events/events.js';
 import { MAX_FILES_PER_ACTION, type FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
@@ -28,6 +30,11 @@ export enum DeliveryStatus {
   /** Already final (a duplicate run after an expiry): nothing to do. */
   SKIPPED = 'SKIPPED',
   RETRY = 'RETRY',
+  /**
+   * ChatService said how long to wait (a 429 or 503 with Retry-After): this job completes and
+   * a new one, starting after that wait, carries on (pg-boss's backoff cannot be set per run).
+   */
+  DEFERRED = 'DEFERRED',
   /** Another worker holds the send's lock. */
   BUSY = 'BUSY',
 }
@@ -63,7 +70,15 @@ const SETTLE: Record<DeliveryStatus, JobOutcome['settle']> = {
   [DeliveryStatus.FAILED]: 'complete',
   [DeliveryStatus.SKIPPED]: 'complete',
   [DeliveryStatus.RETRY]: 'retry',
+  [DeliveryStatus.DEFERRED]: 'complete',
   [DeliveryStatus.BUSY]: 'retry',
+};
+
+/** The send's reason for each final refusal of an upload. */
+const FINAL_REASONS: Readonly<Record<Exclude<SendOutcome['kind'], 'delivered' | 'retry'>, SendFailureReason>> = {
+  credentials: SendFailureReason.CREDENTIALS,
+  refused: SendFailureReason.CHANNEL_LIMIT_EXCEEDED,
+  rejected: SendFailureReason.CLIENT_ERROR,
 };
 
 export interface SendDeliveryDeps {
@@ -71,7 +86,10 @@ export interface SendDeliveryDeps {
   sends: SendsRepository;
   accounts: AccountsRepository;
   blobs: BlobStore;
-  chatService: ChatServiceClient;
+  chatService: ChatServiceAdapter;
+  credentials: ChatServiceCredentialsStore;
+  /** For a run that ends in a Retry-After: the send's next job. */
+  deliveries: DeliveryQueue;
   locks: SessionLocks;
   log: Logger;
 }
@@ -108,11 +126,12 @@ export class SendDelivery {
   }
 
   private async deliver(job: DeliveryJob, sendId: string, accountId: string): Promise<DeliveryStatus> {
-    const { sends, accounts, blobs, chatService } = this.deps;
+    const { sends, accounts, blobs, chatService, credentials } = this.deps;
     const send = await sends.find(accountId, sendId);
     if (!send || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(send.status)) return DeliveryStatus.SKIPPED;
     const account = await accounts.findAccount(accountId);
     if (!account) return DeliveryStatus.SKIPPED;
+    const who = credentials.open({ accountId, sealedToken: account.chatServiceTokenSealed, organizationId: account.chatServiceOrg });
     await sends.markSending(sendId);
 
     const attempt = send.failedAttempts + 1;
@@ -126,9 +145,9 @@ export class SendDelivery {
         return this.fail(send, SendFailureReason.FILE_MISSING, `${file.fileName}: stored file is missing`);
       }
       const startedAt = new Date();
-      const outcome = await chatService.sendFile({
-        token: account.chatServiceToken,
-        channel: send.channel!,
+      // Invoke queues a send only once its room's channel is one of ours.
+      const outcome = await chatService.sendFile(who, {
+        channel: send.channel as ChannelId,
         roomId: send.conversationId,
         type: file.kind as FileKind,
         fileName: file.fileName,
@@ -145,22 +164,31 @@ export class SendDelivery {
         startedAt,
         durationMs: outcome.durationMs,
         httpStatus: outcome.httpStatus,
-        error: outcome.ok ? null : outcome.error,
+        error: outcome.kind === 'delivered' ? null : outcome.error,
+        responseExcerpt: outcome.excerpt,
       });
-      if (outcome.ok) {
+      if (outcome.kind === 'delivered') {
         await sends.markFileDelivered(file.id, outcome.messageId);
         continue;
       }
-      if (!outcome.retryable) {
+      if (outcome.kind !== 'retry') {
         await sends.markFileFailed(file.id);
-        const reason = outcome.httpStatus === 413 ? SendFailureReason.CHANNEL_LIMIT_EXCEEDED : SendFailureReason.CLIENT_ERROR;
-        return this.fail(send, reason, `${file.fileName}: ${outcome.error}`);
+        if (outcome.kind === 'credentials') {
+          this.deps.log.warn('chat_service.credentials_refused', { accountId, sendId, httpStatus: outcome.httpStatus, during: 'delivery' });
+        }
+        return this.fail(send, FINAL_REASONS[outcome.kind], `${file.fileName}: ${outcome.error}`);
       }
+      // 5xx, 429/503, a timeout, a redirect, a 2xx without a message id: one attempt used up.
       const failedAttempts = await sends.addFailedAttempt(sendId);
-      this.deps.log.info('sends.attempt_failed', { sendId, attempt, error: outcome.error });
+      this.deps.log.info('sends.attempt_failed', { sendId, attempt, error: outcome.error, retryAfterSeconds: outcome.retryAfterSeconds });
       if (failedAttempts >= MAX_SEND_ATTEMPTS || lastRun) {
         await sends.markFileFailed(file.id);
         return this.fail(send, SendFailureReason.SERVER_ERROR, `${file.fileName}: ${outcome.error} (attempt ${attempt} of ${MAX_SEND_ATTEMPTS})`);
+      }
+      if (outcome.retryAfterSeconds !== null) {
+        // The wait ChatService asked for (bounded by the adapter), instead of the queue's backoff.
+        await this.deps.deliveries.enqueue(this.deps.db, sendId, accountId, { startAfterSeconds: outcome.retryAfterSeconds });
+        return DeliveryStatus.DEFERRED;
       }
       return DeliveryStatus.RETRY;
     }
@@ -216,9 +244,18 @@ export class DeliveryQueue {
     private readonly log: Logger,
   ) {}
 
-  /** One delivery job per send, in the caller's transaction, grouped by account so a worker can cap each account's share. */
-  enqueue(db: DbOrTx, sendId: string, accountId: string): Promise<string | null> {
-    return enqueueInTransaction(this.queue, db, JOBS.SEND_DELIVER, { sendId, accountId }, { group: { id: accountId } });
+  /**
+   * One delivery job per send, in the caller's transaction, grouped by account so a worker can
+   * cap each account's share; `startAfterSeconds` holds it back (a Retry-After).
+   */
+  enqueue(db: DbOrTx, sendId: string, accountId: string, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
+    return enqueueInTransaction(
+      this.queue,
+      db,
+      JOBS.SEND_DELIVER,
+      { sendId, accountId },
+      { group: { id: accountId }, ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}) },
+    );
   }
 
   /** After the enqueue committed, so the job is visible to the worker it wakes (see WakeNotifier). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import { CHANNELS, isChannelId } from '../channels/channels.js';
-import type { ChatServiceClient } from '../chat-service/chat-service.client.js';
+import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import type { ChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { EVENTS } from '../events/events.js';
 import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
@@ -16,7 +16,7 @@ import { insertInvokedSend, type InvokedSend, type InvokeEvents } from './invoke
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
 import type { SendsRepository } from './sends.repository.js';
-import { ReceiptStatus, RejectReason, SendFailureReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
+import { ReceiptStatus, RejectReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
 export interface InvokeInput {
   actionId: string;
@@ -53,7 +53,8 @@ export class SendInvokeService {
     private readonly database: Database,
     private readonly sends: SendsRepository,
     private readonly guard: SendGuard,
-    private readonly chatService: ChatServiceClient,
+    private readonly chatService: ChatServiceAdapter,
+    private readonly credentials: ChatServiceCredentialsStore,
     private readonly deliveries: DeliveryQueue,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
@@ -93,16 +94,11 @@ export class SendInvokeService {
     if (!action.enabled) return rejected(RejectReason.ACTION_DISABLED);
     if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
 
-    const lookup = await this.chatService.getRoom(context.chatServiceToken, call.conversationId);
-    if (lookup.kind === 'not_found' || (lookup.kind === 'found' && lookup.room.accountId !== accountId)) {
-      return rejected(RejectReason.NOT_FOUND);
-    }
-    const channelId = lookup.kind === 'found' ? lookup.room.channel : null;
-    const channel = channelId && isChannelId(channelId) ? CHANNELS[channelId] : null;
-    const failure =
-      lookup.kind === 'unavailable'
-        ? { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` }
-        : await this.guard.check(channelId!, channel, pinned);
+    const settings = this.credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
+    const verdict = await this.guard.check(settings, await this.chatService.lookupRoom(settings, call.conversationId), pinned);
+    // Unknown, or another account's (the adapter checks the room's owner).
+    if (verdict.kind === 'not_found') return rejected(RejectReason.NOT_FOUND);
+    const { channelId, channel, failure } = verdict;
 
     const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
     const sendId = randomUUID();

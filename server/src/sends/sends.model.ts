@@ -37,6 +37,11 @@ export enum SendFailureReason {
   CHANNEL_UNSUPPORTED = 'channel_unsupported',
   CHANNEL_LIMIT_EXCEEDED = 'channel_limit_exceeded',
   FILE_MISSING = 'file_missing',
+  /**
+   * ChatService refused the account's token (401/403), or the account has none: an operator's
+   * problem, not the channel's, so it is counted apart (pnpm ops account:set-chat-service).
+   */
+  CREDENTIALS = 'credentials',
 }
 
 /** Why invoke refused the call before anything was recorded. */

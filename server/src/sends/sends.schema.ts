@@ -26,7 +26,7 @@ export const sends = pgTable(
     conversationId: text('conversation_id').notNull(),
     channel: text('channel'),
     status: sendStatusEnum('status').notNull(),
-    /** 5xx | channel_unsupported | channel_limit_exceeded | file_missing | 4xx */
+    /** SendFailureReason: 5xx | 4xx | credentials | channel_unsupported | channel_limit_exceeded | file_missing */
     reason: text('reason'),
     reasonDetail: text('reason_detail'),
     caption: text('caption'),
@@ -87,6 +87,8 @@ export const sendAttempts = pgTable(
     durationMs: integer('duration_ms').notNull(),
     httpStatus: integer('http_status'),
     error: text('error'),
+    /** The start of ChatService's answer (chat-service.adapter.ts EXCERPT_CHARS), whatever it was. */
+    responseExcerpt: text('response_excerpt'),
   },
   (t) => [index('send_attempts_send_idx').on(t.sendId, t.startedAt)],
 );

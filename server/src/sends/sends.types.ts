@@ -21,7 +21,7 @@ export class SendReceipt {
 
   @Field(() => String, {
     nullable: true,
-    description: 'REJECTED: FEATURE_DISABLED | NOT_FOUND | ACTION_DISABLED | NOT_TRAINED. FAILED: channel_unsupported | channel_limit_exceeded | file_missing | 5xx | 4xx.',
+    description: 'REJECTED: FEATURE_DISABLED | NOT_FOUND | ACTION_DISABLED | NOT_TRAINED. FAILED: channel_unsupported | channel_limit_exceeded | file_missing | credentials | 5xx | 4xx.',
   })
   reason!: string | null;
 
@@ -89,6 +89,9 @@ export class SendAttempt {
 
   @Field(() => String, { nullable: true })
   error!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The start of ChatService's answer (about 300 characters); null when none came." })
+  responseExcerpt!: string | null;
 }
 
 @ObjectType({ description: 'One call of the Send Attachment action and its delivery.' })
@@ -102,7 +105,7 @@ export class Send {
   @Field(() => ReceiptStatus, { description: 'What invoke answered for this send.' })
   receiptStatus!: ReceiptStatus;
 
-  @Field(() => String, { nullable: true, description: 'Failure reason (5xx, 4xx, channel_unsupported, channel_limit_exceeded, file_missing).' })
+  @Field(() => String, { nullable: true, description: 'Failure reason (5xx, 4xx, credentials, channel_unsupported, channel_limit_exceeded, file_missing).' })
   reason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Which file and which rule, or the last error.' })

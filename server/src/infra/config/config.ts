@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHANNEL_IDS, type ChannelId } from '../../channels/channels.js';
+import { parseSecretKey } from '../secrets/secrets.js';
 
 /** Every setting the server reads, parsed once at start. Nothing else reads process.env. */
 export interface Config {
@@ -8,9 +10,25 @@ export interface Config {
   dataDir: string;
   port: number;
   adminPort: number;
-  /** Unset: the ChatService simulator is started on `chatServicePort`. */
+  /**
+   * ChatService's base URL, path prefix included (`https://host/api/core`); a URL without a
+   * path gets the prefix of `chatServiceApi`. Unset: `pnpm start` runs the simulator on
+   * `chatServicePort`. Read by the adapter only (chat-service/chat-service.adapter.ts).
+   */
   chatServiceUrl: string | undefined;
   chatServicePort: number;
+  /** `core`: the PRD's internal API (default prefix /api/core); `open`: Qontak's published open API (/api/open). */
+  chatServiceApi: 'core' | 'open';
+  /** Below the base URL; `{room}` is the conversation id. */
+  chatServiceRoomPath: string;
+  /** Below the base URL; `{channel}` is our channel id (whatsapp, telegram, …). */
+  chatServiceMessagePath: string;
+  /** Channel codes of this deployment beyond the built-in ones, e.g. `wa_cloud=whatsapp`. */
+  chatServiceChannelCodes: Readonly<Record<string, ChannelId>>;
+  /** AES-256-GCM key for secrets at rest; unset: DATA_DIR/secrets.key (see infra/secrets). */
+  secretsKey: Buffer | undefined;
+  /** Keys still accepted for opening secrets while a rotation is under way. */
+  secretsKeyPrevious: readonly Buffer[];
   /** Where file bytes live (docs/storage.md): `local` under DATA_DIR, or an S3-compatible bucket. */
   storage: 'local' | 's3';
   /** Set exactly when `storage` is `s3`. */
@@ -139,10 +157,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     const raw = env[name];
     if (!raw) return undefined;
     try {
-      new URL(raw);
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
       return raw.replace(/\/+$/, '');
     } catch {
-      problems.push(`${name} must be a URL (got "${raw}")`);
+      problems.push(`${name} must be an http or https URL (got "${raw}")`);
       return undefined;
     }
   };
@@ -151,6 +170,42 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   for (const [name, instead] of Object.entries(RETIRED)) {
     if (env[name] !== undefined) problems.push(`${name} is no longer read: ${instead}`);
   }
+
+  const path_ = (name: string, fallback: string, placeholder: string): string => {
+    const raw = env[name];
+    if (!raw) return fallback;
+    if (!raw.startsWith('/') || !raw.includes(placeholder) || /[?#\s]/.test(raw)) {
+      problems.push(`${name} must be a path starting with / that contains ${placeholder} (got "${raw}")`);
+      return fallback;
+    }
+    return raw;
+  };
+  const key = (name: string, raw: string): Buffer | undefined => {
+    const parsed = parseSecretKey(raw);
+    // Never echo the value: it is a key, or meant to be.
+    if (!parsed) problems.push(`${name} must be 32 bytes written as base64 (44 characters) or hex (64 characters)`);
+    return parsed ?? undefined;
+  };
+  const chatServiceApi = (env.CHAT_SERVICE_API || 'core') as Config['chatServiceApi'];
+  if (chatServiceApi !== 'core' && chatServiceApi !== 'open') {
+    problems.push(`CHAT_SERVICE_API must be core or open (got "${chatServiceApi}")`);
+  }
+  const chatServiceChannelCodes: Record<string, ChannelId> = {};
+  for (const pair of (env.CHAT_SERVICE_CHANNEL_CODES ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [code, channel] = pair.split('=').map((p) => p.trim());
+    if (!code || !channel || !(CHANNEL_IDS as string[]).includes(channel)) {
+      problems.push(`CHAT_SERVICE_CHANNEL_CODES takes code=channel pairs, channel one of ${CHANNEL_IDS.join(', ')} (got "${pair}")`);
+    } else {
+      chatServiceChannelCodes[code] = channel as ChannelId;
+    }
+  }
+  const secretsKey = env.SECRETS_KEY ? key('SECRETS_KEY', env.SECRETS_KEY) : undefined;
+  const secretsKeyPrevious = (env.SECRETS_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => key('SECRETS_KEY_PREVIOUS', k))
+    .filter((k): k is Buffer => k !== undefined);
 
   const storage = env.STORAGE || 'local';
   if (storage !== 'local' && storage !== 's3') {
@@ -178,6 +233,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminPort: int('ADMIN_PORT', 3000),
     chatServiceUrl: url('CHAT_SERVICE_URL'),
     chatServicePort: int('CHAT_SERVICE_PORT', 4010),
+    chatServiceApi,
+    chatServiceRoomPath: path_('CHAT_SERVICE_ROOM_PATH', '/v1/rooms/{room}', '{room}'),
+    chatServiceMessagePath: path_('CHAT_SERVICE_MESSAGE_PATH', '/v1/messages/{channel}/bot', '{channel}'),
+    chatServiceChannelCodes: Object.freeze(chatServiceChannelCodes),
+    secretsKey,
+    secretsKeyPrevious: Object.freeze(secretsKeyPrevious),
     storage: storage === 's3' ? 's3' : 'local',
     s3,
     alertWebhookUrl: url('ALERT_WEBHOOK_URL'),

@@ -4,17 +4,28 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import busboy from 'busboy';
 import express, { type Request, type Response } from 'express';
-import { CHANNELS, channelRefusal, isChannelId } from '../channels/channels.js';
-import { extensionOf } from '../files/file-name.js';
-import type { FileKind } from '../files/limits.js';
-import type { Logger } from '../infra/log/logger.js';
-import { SimulatorStore, type SimAnswer, type SimFaults } from './simulator-store.js';
+import { openApiCode, providerOf, providerRefusal, type Kind } from './channels.js';
+import { SimulatorStore, type SimAnswer, type SimFaults, type SimRoom } from './store.js';
 
-const KINDS: readonly FileKind[] = ['image', 'video', 'audio', 'document'];
+const KINDS: readonly Kind[] = ['image', 'video', 'audio', 'document'];
+
+/**
+ * Which ChatService the simulator plays:
+ * - `core`: the PRD's internal API under `/api/core/v1` (rooms answer `{data: {id, account_id,
+ *   channel}}` with our channel names; a provider refusal is 413; another account's token 404).
+ * - `open`: Qontak's published open API under `/api/open/v1` (rooms carry `organization_id` and
+ *   channel codes such as `wa`; answers `{status, data}`; a refusal is 422, an unknown token 401).
+ */
+export type SimulatorMode = 'core' | 'open';
+export const SIMULATOR_MODES: readonly SimulatorMode[] = ['core', 'open'];
 
 export interface Simulator {
+  /** The root: `/__sim/*` controls live here, the API under `url + apiPrefix`. */
   url: string;
   port: number;
+  mode: SimulatorMode;
+  /** `/api/core` or `/api/open`. */
+  apiPrefix: string;
   store: SimulatorStore;
   stop(): Promise<void>;
 }
@@ -23,9 +34,10 @@ export interface SimulatorOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
-  log: Logger;
+  mode?: SimulatorMode;
   /** Keeps rooms and tokens across restarts. */
   stateFile?: string;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 interface ReceivedPart {
@@ -34,7 +46,40 @@ interface ReceivedPart {
 }
 
 const bearer = (req: Request) => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-const fail = (status: number, code: string, message: string): SimAnswer => ({ status, body: { error: { code, message } } });
+
+/** The two APIs' error bodies and the status each uses for a provider refusal. */
+const SHAPES = {
+  core: {
+    prefix: '/api/core',
+    refusalStatus: 413,
+    fail: (status: number, code: string, message: string): SimAnswer => ({ status, body: { error: { code, message } } }),
+    room: (room: SimRoom) => ({ data: { id: room.id, account_id: room.accountId, channel: room.channel } }),
+    created: (id: string, room: SimRoom) => ({ data: { id, room_id: room.id, status: 'sent' } }),
+  },
+  open: {
+    prefix: '/api/open',
+    refusalStatus: 422,
+    fail: (status: number, code: string, message: string): SimAnswer => ({
+      status,
+      body: { status: 'error', error: { code: status, messages: [message], reason: code } },
+    }),
+    room: (room: SimRoom) => ({
+      status: 'success',
+      data: {
+        id: room.id,
+        name: `Customer ${room.id.slice(0, 8)}`,
+        status: 'assigned',
+        type: 'single',
+        channel: openApiCode(room.channel),
+        channel_account: 'Demo',
+        organization_id: room.accountId,
+        channel_integration_id: crypto.createHash('sha256').update(`${room.accountId}:${room.channel}`).digest('hex').slice(0, 32),
+        created_at: room.createdAt,
+      },
+    }),
+    created: (id: string, room: SimRoom) => ({ status: 'success', data: { id, room_id: room.id, organization_id: room.accountId } }),
+  },
+} as const;
 
 /**
  * Reads a multipart body as it arrives: text fields kept, the one file hashed and counted
@@ -77,63 +122,72 @@ function receive(req: Request): Promise<ReceivedPart> {
 }
 
 /**
- * The ChatService simulator (SPEC sections 9 and 11): ChatService's room lookup and bot
- * message endpoints, plus `/__sim/*` controls. Tokens: a room registered with a `token`
- * makes it the account's ChatService token; calls for that account's rooms must carry it.
+ * The ChatService simulator (SPEC sections 9 and 11): the room lookup and bot message endpoints
+ * of the chosen API, plus `/__sim/*` controls. Tokens: a room registered with a `token` makes it
+ * the account's ChatService token; calls for that account's rooms must carry it.
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const mode = options.mode ?? 'core';
+  const shape = SHAPES[mode];
+  const { fail } = shape;
   const store = new SimulatorStore(options.stateFile);
-  const { log } = options;
+  const log = options.log ?? (() => {});
   const app = express();
   app.disable('x-powered-by');
+  const send = (res: Response, answer: SimAnswer) => void res.status(answer.status).json(answer.body);
 
-  app.get('/api/core/v1/rooms/:id', (req, res) => {
-    const room = store.room(String(req.params.id));
+  /** No token: 401. The open API also answers 401 to a token nobody registered. */
+  const refuseToken = (token: string | undefined): SimAnswer | null => {
+    if (!token) return fail(401, 'unauthorized', 'Bearer token required');
+    if (mode === 'open' && !store.knowsToken(token)) return fail(401, 'unauthorized', 'Invalid access token');
+    return null;
+  };
+
+  app.get(`${shape.prefix}/v1/rooms/:id`, (req, res) => {
     const token = bearer(req);
-    if (!token) return void res.status(401).json(fail(401, 'unauthorized', 'Bearer token required').body);
+    const refused = refuseToken(token);
+    if (refused) return send(res, refused);
+    const room = store.room(String(req.params.id));
     // Another account's room is indistinguishable from an unknown one.
-    if (!room || !store.tokenMatches(room.accountId, token)) {
-      return void res.status(404).json(fail(404, 'not_found', 'Room not found').body);
-    }
-    res.json({ data: { id: room.id, account_id: room.accountId, channel: room.channel } });
+    if (!room || !store.tokenMatches(room.accountId, token)) return send(res, fail(404, 'not_found', 'Room not found'));
+    res.json(shape.room(room));
   });
 
-  app.post('/api/core/v1/messages/:channel/bot', async (req, res) => {
+  app.post(`${shape.prefix}/v1/messages/:channel/bot`, async (req, res) => {
     const fault = store.takeFault();
     let received: ReceivedPart;
     try {
       received = await receive(req);
     } catch (error) {
-      return void res.status(400).json(fail(400, 'bad_request', `Unreadable multipart body: ${(error as Error).message}`).body);
+      return send(res, fail(400, 'bad_request', `Unreadable multipart body: ${(error as Error).message}`));
     }
     const roomId = received.fields.room_id ?? '';
     if (store.room(roomId)) store.countCall(roomId);
     if (fault.status !== undefined) {
       await delay(fault.latencyMs);
       if (fault.status === 0) return void req.socket.destroy();
-      return void res.status(fault.status).json(fail(fault.status, 'simulated_fault', 'Simulated failure').body);
+      if (fault.retryAfterSeconds !== undefined) res.set('retry-after', String(fault.retryAfterSeconds));
+      return send(res, fail(fault.status, 'simulated_fault', 'Simulated failure'));
     }
     const answer = await handleMessage(String(req.params.channel), bearer(req), req.get('idempotency-key') ?? null, received);
     await delay(fault.latencyMs);
-    res.status(answer.status).json(answer.body);
+    send(res, answer);
   });
 
-  async function handleMessage(channel: string, token: string | undefined, key: string | null, part: ReceivedPart) {
+  async function handleMessage(channel: string, token: string | undefined, key: string | null, part: ReceivedPart): Promise<SimAnswer> {
+    const refused = refuseToken(token);
+    if (refused) return refused;
     const room = store.room(part.fields.room_id ?? '');
-    if (!token) return fail(401, 'unauthorized', 'Bearer token required');
     if (!room || !store.tokenMatches(room.accountId, token)) return fail(404, 'not_found', 'Room not found');
-    if (room.channel !== channel) return fail(400, 'channel_mismatch', `Room ${room.id} is on ${room.channel}, not ${channel}`);
-    const type = part.fields.type as FileKind;
-    if (!KINDS.includes(type)) return fail(400, 'bad_type', `type must be one of ${KINDS.join(', ')}`);
+    if (providerOf(room.channel) !== providerOf(channel)) {
+      return fail(mode === 'open' ? 422 : 400, 'channel_mismatch', `Room ${room.id} is on ${room.channel}, not ${channel}`);
+    }
+    const type = part.fields.type as Kind;
+    if (!KINDS.includes(type)) return fail(mode === 'open' ? 422 : 400, 'bad_type', `type must be one of ${KINDS.join(', ')}`);
     const file = part.file;
-    if (!file) return fail(400, 'file_required', 'A file part is required');
-    if (!isChannelId(channel)) return fail(400, 'unknown_channel', `Unknown channel ${channel}`);
-    const refusal = channelRefusal(CHANNELS[channel], {
-      kind: type,
-      extension: extensionOf(file.fileName),
-      sizeBytes: file.sizeBytes,
-    });
-    if (refusal) return fail(413, 'channel_limit_exceeded', refusal);
+    if (!file) return fail(mode === 'open' ? 422 : 400, 'file_required', 'A file part is required');
+    const refusal = providerRefusal(channel, { kind: type, fileName: file.fileName, sizeBytes: file.sizeBytes });
+    if (refusal) return fail(shape.refusalStatus, 'channel_limit_exceeded', refusal);
     return store.once(room.accountId, key, async () => {
       const message = store.store({
         roomId: room.id,
@@ -146,8 +200,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         caption: part.fields.text || null,
         idempotencyKey: key,
       });
-      log.debug('simulator.message', { roomId: room.id, fileName: file.fileName, sizeBytes: file.sizeBytes });
-      return { status: 201, body: { data: { id: message.id, room_id: room.id, status: 'sent' } } };
+      log('simulator.message', { roomId: room.id, fileName: file.fileName, sizeBytes: file.sizeBytes });
+      return { status: 201, body: shape.created(message.id, room) };
     });
   }
 
@@ -156,10 +210,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   app.post('/__sim/rooms', (req, res) => {
     const { accountId, channel, token } = (req.body ?? {}) as Record<string, unknown>;
     if (typeof accountId !== 'string' || !accountId || typeof channel !== 'string' || !channel) {
-      return void res.status(400).json(fail(400, 'bad_request', 'accountId and channel are required').body);
+      return send(res, fail(400, 'bad_request', 'accountId and channel are required'));
     }
     if (token !== undefined && typeof token !== 'string') {
-      return void res.status(400).json(fail(400, 'bad_request', 'token must be a string').body);
+      return send(res, fail(400, 'bad_request', 'token must be a string'));
     }
     const room = store.addRoom(accountId, channel, token);
     res.status(201).json({ id: room.id, accountId: room.accountId, channel: room.channel });
@@ -180,7 +234,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   app.post('/__sim/faults', (req, res) => {
     const parsed = parseFaults(req.body);
-    if (typeof parsed === 'string') return void res.status(400).json(fail(400, 'bad_request', parsed).body);
+    if (typeof parsed === 'string') return send(res, fail(400, 'bad_request', parsed));
     store.setFaults(parsed);
     res.json(store.currentFaults());
   });
@@ -190,9 +244,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     res.status(204).end();
   });
 
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json(fail(404, 'not_found', 'No such endpoint').body);
-  });
+  app.use((_req: Request, res: Response) => send(res, fail(404, 'not_found', 'No such endpoint')));
 
   const server = http.createServer(app);
   server.requestTimeout = 0;
@@ -201,10 +253,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info('simulator.ready', { url: `http://127.0.0.1:${port}` });
+  const url = `http://127.0.0.1:${port}`;
+  log('simulator.ready', { url, mode });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
+    mode,
+    apiPrefix: shape.prefix,
     store,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -237,6 +292,13 @@ function parseFaults(body: unknown): SimFaults | string {
       return 'latencyMs must be a whole number from 0 to 600000';
     }
     faults.latencyMs = b.latencyMs as number;
+  }
+  if (b.retryAfterSeconds !== undefined) {
+    if (!int(b.retryAfterSeconds) || (b.retryAfterSeconds as number) < 0 || (b.retryAfterSeconds as number) > 86_400) {
+      return 'retryAfterSeconds must be a whole number from 0 to 86400';
+    }
+    if (faults.status === undefined || faults.status === 0) return 'retryAfterSeconds goes with a status (the answer that carries it)';
+    faults.retryAfterSeconds = b.retryAfterSeconds as number;
   }
   if (faults.status === undefined && faults.latencyMs === undefined) return 'give a status, a latencyMs, or both';
   return faults;

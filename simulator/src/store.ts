@@ -4,7 +4,9 @@ import path from 'node:path';
 
 export interface SimRoom {
   id: string;
+  /** Who owns the room: `account_id` in the internal API, `organization_id` in the open one. */
   accountId: string;
+  /** As registered: a provider name (`whatsapp`) or any code (`fb`). */
   channel: string;
   createdAt: string;
 }
@@ -33,6 +35,8 @@ export interface SimFaults {
   rate?: number;
   /** Every answer waits this long (failures and successes alike). */
   latencyMs?: number;
+  /** A failure carries `Retry-After: <seconds>`, as a busy ChatService's 429 or 503 would. */
+  retryAfterSeconds?: number;
 }
 
 export interface SimAnswer {
@@ -78,6 +82,13 @@ export class SimulatorStore {
 
   room(id: string): SimRoom | undefined {
     return this.rooms.get(id);
+  }
+
+  /** True when some account registered `token` (the open API answers 401 to any other). */
+  knowsToken(token: string | undefined): boolean {
+    if (!token) return false;
+    for (const accountId of this.tokens.keys()) if (this.tokenMatches(accountId, token)) return true;
+    return false;
   }
 
   /** True when `token` is the one registered for the account (none registered: refused). */
@@ -146,7 +157,7 @@ export class SimulatorStore {
   }
 
   /** Decides, as a call arrives, whether it fails and how long its answer waits. */
-  takeFault(): { status?: number; latencyMs: number } {
+  takeFault(): { status?: number; latencyMs: number; retryAfterSeconds?: number } {
     const f = this.faults;
     if (!f) return { latencyMs: 0 };
     const latencyMs = f.latencyMs ?? 0;
@@ -161,7 +172,7 @@ export class SimulatorStore {
     } else {
       fails = true;
     }
-    return fails ? { status: f.status, latencyMs } : { latencyMs };
+    return fails ? { status: f.status, latencyMs, retryAfterSeconds: f.retryAfterSeconds } : { latencyMs };
   }
 
   private persist() {

@@ -19,9 +19,10 @@ const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
 
 // PROFILE=dir writes a V8 CPU profile of the server process there (inspect it in Chrome DevTools).
 const server = await startServerProcess(
-  // The budgets stay on, far above what the bench sends (bench/lib.ts): every invoke pays for its
-  // charge as in production, though 64 clients are one account.
-  { WORKER_CONCURRENCY: '0' },
+  // The budgets stay on, far above what the bench sends: every invoke pays for its charge as in
+  // production, though 64 clients are one account. (startServerProcess also serves tests that
+  // need the default budgets, so this is set here.)
+  { WORKER_CONCURRENCY: '0', RATE_LIMIT_AI_SERVICE_POINTS: '10000000', RATE_LIMIT_CONSOLE_POINTS: '10000000' },
   { nodeArgs: [...(process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : []), ...(process.env.PRELOAD ? ['--import', process.env.PRELOAD] : [])] },
 );
 try {

@@ -66,10 +66,6 @@ export async function startServerProcess(
       ADMIN_PORT: String(adminPort),
       LOG_LEVEL: 'warn',
       CHAT_SERVICE_PORT: String(chatServicePort),
-      // One account drives every benchmark: budgets far above what it sends, so the limiter
-      // still runs (its cost is part of every figure) but never refuses.
-      RATE_LIMIT_AI_SERVICE_POINTS: '10000000',
-      RATE_LIMIT_CONSOLE_POINTS: '10000000',
       ...env,
     },
     stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],

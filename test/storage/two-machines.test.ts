@@ -22,10 +22,13 @@ describe('two machines sharing one database and one S3 bucket, no disk', () => {
 
   beforeAll(async () => {
     // Machine 1 serves GraphQL and delivers nothing; machine 2 only delivers, from its own DATA_DIR.
-    builderMachine = await startTestStack({ WORKER_CONCURRENCY: '0' }, { storage: 's3' });
+    // Both open the accounts' sealed ChatService tokens with the same SECRETS_KEY, as
+    // docs/deployment.md asks of every process (no key file is shared: no disk is).
+    const secretsKey = crypto.randomBytes(32).toString('base64');
+    builderMachine = await startTestStack({ WORKER_CONCURRENCY: '0', SECRETS_KEY: secretsKey }, { storage: 's3' });
     account = await builderMachine.createAccount();
     workerDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-machine-2-'));
-    workerMachine = spawnWorker(builderMachine, { DATA_DIR: workerDataDir, WORKER_POLL_MS: '100' });
+    workerMachine = spawnWorker(builderMachine, { DATA_DIR: workerDataDir, WORKER_POLL_MS: '100', SECRETS_KEY: secretsKey });
   });
   afterAll(async () => {
     await workerMachine?.kill('SIGTERM');

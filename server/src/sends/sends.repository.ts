@@ -108,15 +108,6 @@ export class SendsRepository {
     return row;
   }
 
-  async insert(send: NewSend): Promise<SendRow> {
-    const [row] = await this.db.insert(sends).values(send).returning();
-    return row!;
-  }
-
-  async insertFiles(sendId: string, files: NewSendFile[]): Promise<void> {
-    if (files.length > 0) await this.db.insert(sendFiles).values(files.map((f) => ({ ...f, sendId })));
-  }
-
   async find(accountId: string, id: string): Promise<SendRow | undefined> {
     if (!isUuid(id)) return undefined;
     const [row] = await this.db

@@ -212,7 +212,7 @@ describe('Dashboard (browser)', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- runs in the page, where the DOM types are not loaded
       const style = (globalThis as any).getComputedStyle(el);
       return String(style.maskImage || style.webkitMaskImage);
-    })).toMatch(/^url\(/);
+    }), { timeout: 10_000 }).toMatch(/^url\(/);
     expect(iconWarnings).toEqual([]);
     expect(await sendRows(page).count()).toBe(11);
 

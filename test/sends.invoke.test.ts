@@ -202,10 +202,39 @@ describe('invokeSendAttachment', () => {
     it('answers a repeated idempotencyKey with the first receipt, deduplicated, and writes nothing new', async () => {
       const first = await invoke(stack, account, { actionId, conversationId: room, idempotencyKey: 'turn-42' });
       const triggeredBefore = (await eventsOf(stack, account.accountId, 'ai_agent_attachment_action_triggered')).length;
-      const again = await invoke(stack, account, { actionId, conversationId: room, idempotencyKey: 'turn-42', caption: 'changed' });
+      const again = await invoke(stack, account, { actionId, conversationId: room, idempotencyKey: 'turn-42' });
       expect(again).toEqual({ ...first, deduplicated: true });
       expect((await eventsOf(stack, account.accountId, 'ai_agent_attachment_action_triggered')).length).toBe(triggeredBefore);
       expect(await stack.sql`select 1 from sends where idempotency_key = 'turn-42'`).toHaveLength(1);
+    });
+
+    it('refuses a key reused with another action, conversation or caption (CONFLICT, IDEMPOTENCY_KEY_REUSED), naming the first send', async () => {
+      const first = await invoke(stack, account, { actionId, conversationId: room, caption: 'Prices', idempotencyKey: 'turn-43' });
+      const otherRoom = await addRoom(stack, account, 'whatsapp');
+      const otherAction = (await createAction(stack, account, { files: [{ name: 'other.pdf', content: FILES.pdf(1700) }] })).id;
+      const before = (await sendRows(account.accountId)).length;
+      for (const changed of [{ caption: 'Other prices' }, { caption: null }, { conversationId: otherRoom }, { actionId: otherAction }]) {
+        const res = await stack.client.query(
+          account.tokens.AI_SERVICE,
+          `mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { status } }`,
+          { i: { actionId, conversationId: room, caption: 'Prices', idempotencyKey: 'turn-43', ...changed } },
+        );
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED', sendId: first.sendId });
+        expect(res.errors?.[0]?.message).toContain(first.sendId);
+      }
+      expect(await sendRows(account.accountId)).toHaveLength(before);
+      // The same request again is still the first receipt.
+      expect(await invoke(stack, account, { actionId, conversationId: room, caption: 'Prices', idempotencyKey: 'turn-43' })).toEqual({ ...first, deduplicated: true });
+    });
+
+    it('compares keys exactly: keys that differ only in case or surrounding white space are different keys', async () => {
+      const convo = await addRoom(stack, account, 'whatsapp');
+      const receipts = [];
+      for (const idempotencyKey of ['k', ' k', 'k\t', 'K']) receipts.push(await invoke(stack, account, { actionId, conversationId: convo, idempotencyKey }));
+      expect(receipts.map((r) => r.deduplicated)).toEqual([false, false, false, false]);
+      expect(new Set(receipts.map((r) => r.sendId)).size).toBe(4);
+      const [tab] = await stack.sql`select idempotency_key from sends where id = ${receipts[2]!.sendId}`;
+      expect(tab!.idempotency_key).toBe('k\t');
     });
 
     it('deduplicates a second call for the same action and conversation within the window', async () => {

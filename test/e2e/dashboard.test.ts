@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../../server/src/accounts/roles.js';
+import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { FILES } from '../support/files.js';
 import { insertSends } from '../support/generated-sends.js';
-import { addRoom, createAction, invoke, simulatorOf, waitForFinalSend } from '../support/sends.js';
+import { addRoom, createAction, invoke, simulatorOf, waitFor, waitForFinalSend } from '../support/sends.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction as createApiAction, recordSends } from './support/fixtures.js';
@@ -166,6 +166,36 @@ describe('Dashboard (browser)', () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await cells(files.nth(i)))[3]);
     expect(statuses).toEqual(['Failed', 'Not attempted', 'Not attempted']);
+  });
+
+  it('shows a send a flag-off cancelled before its retry as Cancelled, with its files not sent', async () => {
+    const other = await world.stack.createAccount();
+    const pages = await createAction(world.stack, other, {
+      name: 'Catalog pages',
+      files: ['page-1.pdf', 'page-2.pdf'].map((name, i) => ({ name, content: FILES.pdf(3100 + i) })),
+    });
+    const room = await addRoom(world.stack, other, 'whatsapp');
+    const sim = simulatorOf(world.stack);
+    // The first attempt answers 503 with Retry-After: the send waits 5 s for its next run.
+    await sim.setFaults({ status: 503, count: 1, retryAfterSeconds: 5 });
+    let sendId: string;
+    try {
+      sendId = (await invoke(world.stack, other, { actionId: pages.id, conversationId: room })).sendId!;
+      await waitFor(async () => (await world.stack.sql`select 1 from send_attempts where send_id = ${sendId}`)[0], { what: 'the first attempt' });
+    } finally {
+      await sim.clearFaults();
+    }
+    await world.stack.server.services.accounts.setFeatureFlag(other.accountId, SEND_ATTACHMENT_FLAG, false);
+    expect(await waitForFinalSend(world.stack, other, sendId)).toMatchObject({ status: 'CANCELLED', reason: 'flag_off' });
+
+    const { page } = await openAs(Role.VIEWER, `/history/${sendId}`, other);
+    await page.getByTestId('send-reason').getByText('Cancelled: flag_off').waitFor();
+    const files = bodyRows(page, 'Files of this send, in send order');
+    await files.first().waitFor();
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push((await cells(files.nth(i)))[3]);
+    expect(statuses).toEqual(['Not sent (cancelled)', 'Not sent (cancelled)']);
+    expect(await page.getByRole('heading', { level: 1 }).locator('..').getByText('Cancelled').count()).toBe(1);
   });
 
   it('shows a firing alert as a live banner once the rules are evaluated', async () => {

@@ -142,12 +142,12 @@ export async function getSend(stack: TestStack, account: TestAccount, id: string
   return res.data.send;
 }
 
-/** Waits until the send reaches SENT or FAILED and returns it. */
+/** Waits until the send reaches SENT, FAILED or CANCELLED and returns it. */
 export async function waitForFinalSend(stack: TestStack, account: TestAccount, id: string, timeoutMs = 30_000) {
   return waitFor(
     async () => {
       const send = await getSend(stack, account, id);
-      return send && (send.status === 'SENT' || send.status === 'FAILED') ? send : undefined;
+      return send && ['SENT', 'FAILED', 'CANCELLED'].includes(send.status) ? send : undefined;
     },
     { timeoutMs, what: `send ${id} to finish` },
   );

@@ -44,7 +44,7 @@ export function historyPath(filter: Partial<HistoryFilter>): string {
 /** The GraphQL SendFilter (unset parts left out). */
 export function toSendFilter(filter: HistoryFilter) {
   return {
-    status: filter.status.length ? (filter.status as ('QUEUED' | 'SENDING' | 'SENT' | 'FAILED')[]) : undefined,
+    status: filter.status.length ? (filter.status as ('QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'CANCELLED')[]) : undefined,
     channel: filter.channel.length ? filter.channel : undefined,
     reason: filter.reason.length ? filter.reason : undefined,
     actionId: filter.actionId || undefined,

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../infra/db/db.js';
+import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { actions } from '../infra/db/schema.js';
 
 export type ActionRow = typeof actions.$inferSelect;
@@ -12,11 +12,23 @@ export type ActionFields = Pick<
 const live = (accountId: string, id: string) =>
   and(eq(actions.accountId, accountId), eq(actions.id, id), isNull(actions.deletedAt));
 
+/**
+ * The lock that orders a change of an action against the invokes of it in flight: a change
+ * (edit, turn off, delete) holds it exclusively until its commit, an invoke holds it shared
+ * while it records its send, so an invoke either commits before the change or sees it.
+ */
+export const actionChangeLock = (id: string) => `action:${id}`;
+
 export class ActionsRepository {
   constructor(private readonly db: DbOrTx) {}
 
   with(db: DbOrTx): ActionsRepository {
     return new ActionsRepository(db);
+  }
+
+  /** Waits for the action's invokes in flight and holds new ones back until this transaction ends. */
+  async lockAgainstInvokes(id: string): Promise<void> {
+    await lockUntilCommit(this.db, actionChangeLock(id));
   }
 
   async create(accountId: string, agentId: string, fields: ActionFields): Promise<ActionRow> {

@@ -8,7 +8,7 @@ import type { ReceivedFile } from '../files/files.repository.js';
 import type { FilesService } from '../files/files.service.js';
 import type { UploadArg } from '../files/upload-scalar.js';
 import type { Db } from '../infra/db/db.js';
-import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
+import { AppError, ConflictReason, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { ActionUsage, SendsRepository } from '../sends/sends.repository.js';
 import type { ActionRow, ActionsRepository } from './actions.repository.js';
@@ -94,6 +94,7 @@ export class ActionsService {
         const isCreate = !input.id;
         // First: it takes the blobs' locks, which must come before any row lock (docs/storage.md).
         const inserted = await this.filesService.insertReceived(tx, accountId, received);
+        if (!isCreate) await actions.lockAgainstInvokes(input.id!);
         const row = isCreate
           ? await actions.create(accountId, input.agentId, fields)
           : await this.updateOrExplain(actions, accountId, input.id!, fields, input.expectedVersion ?? undefined);
@@ -128,7 +129,11 @@ export class ActionsService {
     // Turning an action off is always allowed: it is how a builder stops it quickly.
     if (enabled) await this.accounts.requireSendAttachmentEnabled(accountId);
     await this.requireAction(accountId, id);
-    const row = await this.actions.setEnabled(accountId, id, enabled);
+    const row = await this.db.transaction(async (tx) => {
+      const actions = this.actions.with(tx);
+      await actions.lockAgainstInvokes(id);
+      return actions.setEnabled(accountId, id, enabled);
+    });
     if (!row) throw AppError.notFound('action');
     const [view] = await this.withDetails(accountId, [row]);
     return view!;
@@ -138,7 +143,9 @@ export class ActionsService {
     const { accountId } = requirePermission(viewer, Permission.CONFIG_WRITE);
     await this.requireAction(accountId, id);
     const removed = await this.db.transaction(async (tx) => {
-      await this.actions.with(tx).softDelete(accountId, id);
+      const actions = this.actions.with(tx);
+      await actions.lockAgainstInvokes(id);
+      await actions.softDelete(accountId, id);
       return this.files.with(tx).unpinAllExcept(id, []);
     });
     await this.filesService.discardUnreferenced(removed);
@@ -165,6 +172,8 @@ export class ActionsService {
     throw new AppError(
       ErrorCode.CONFLICT,
       `Someone else saved this action first (you edited version ${expectedVersion}, it is now version ${current.version}). Reload to see their changes.`,
+      undefined,
+      ConflictReason.STALE_VERSION,
     );
   }
 

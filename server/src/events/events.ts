@@ -7,6 +7,8 @@ export const EVENTS = {
   ACTION_TRIGGERED: 'ai_agent_attachment_action_triggered',
   SENT: 'ai_agent_attachment_sent',
   SEND_FAILED: 'ai_agent_attachment_send_failed',
+  /** Not in SPEC section 6: a queued send a rollback stopped (neither sent nor failed). */
+  SEND_CANCELLED: 'ai_agent_attachment_send_cancelled',
 } as const;
 
 export interface EventProperties {
@@ -36,6 +38,16 @@ export interface EventProperties {
     conversation_id: string;
     send_id: string;
     detail?: string;
+  };
+  [EVENTS.SEND_CANCELLED]: {
+    account_id: string;
+    agent_id: string;
+    action_id: string;
+    channel: string | null;
+    /** SendCancelReason */
+    reason: string;
+    conversation_id: string;
+    send_id: string;
   };
 }
 

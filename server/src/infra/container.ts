@@ -119,7 +119,6 @@ export function createSendWorker(infra: Infrastructure, concurrency: number): Se
   const delivery = new SendDelivery({
     db,
     sends,
-    accounts: new AccountsRepository(db),
     blobs: infra.blobs,
     chatService: infra.chatService,
     credentials: new ChatServiceCredentialsStore(infra.secrets),

@@ -56,12 +56,20 @@ export enum InputReason {
   TOO_MANY_TOOLS = 'TOO_MANY_TOOLS',
 }
 
+/** Why a CONFLICT: the `extensions.reason` of a refusal that a reload or a new key resolves. */
+export enum ConflictReason {
+  /** The action was saved by someone else since the version the caller edited. */
+  STALE_VERSION = 'STALE_VERSION',
+  /** An idempotency key reused for a different request; `extensions.sendId` names the first send. */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    readonly reason?: InputReason,
+    readonly reason?: InputReason | ConflictReason,
     /** More `extensions` for the client: the limit an operation hit, when to retry. */
     readonly details?: Readonly<Record<string, string | number>>,
   ) {

@@ -1,4 +1,4 @@
-import { ReceiptStatus, RejectReason, SendFailureReason } from './sends.model.js';
+import { ReceiptStatus, RejectReason, SendCancelReason, SendFailureReason } from './sends.model.js';
 
 /** What an outcome means: words for the people reading the history, and for the AI service's model. */
 interface OutcomeWords {
@@ -13,7 +13,7 @@ interface OutcomeWords {
 }
 
 /** Every outcome of invokeSendAttachment: a reason code where there is one, else the status. */
-type Outcome = SendFailureReason | RejectReason | ReceiptStatus.QUEUED | ReceiptStatus.SENT;
+type Outcome = SendFailureReason | SendCancelReason | RejectReason | ReceiptStatus.QUEUED | ReceiptStatus.SENT;
 
 /**
  * The one table of outcomes and their words. The codes stay the API's and the events'; the
@@ -92,6 +92,24 @@ export const OUTCOMES: Readonly<Record<Outcome, OutcomeWords>> = {
     message: "The chat service refused this account's credentials, so the file was not delivered; answer the customer in text and tell the team.",
     retryable: false,
   },
+  [SendCancelReason.FLAG_OFF]: {
+    label: 'Cancelled: Send Attachment turned off',
+    description: "The account's Send Attachment flag was turned off before the send was delivered, so nothing was sent.",
+    message: 'Sending files was turned off for this account before the file went out, so nothing was sent; answer the customer in text.',
+    retryable: false,
+  },
+  [SendCancelReason.ACTION_DISABLED]: {
+    label: 'Cancelled: action turned off',
+    description: 'The builder turned the action off before the send was delivered, so nothing was sent.',
+    message: "This action was turned off before the file went out, so nothing was sent; re-read the agent's tools and answer the customer in text.",
+    retryable: false,
+  },
+  [SendCancelReason.ACTION_DELETED]: {
+    label: 'Cancelled: action deleted',
+    description: 'The builder deleted the action before the send was delivered, so nothing was sent.',
+    message: "This action was deleted before the file went out, so nothing was sent; re-read the agent's tools and answer the customer in text.",
+    retryable: false,
+  },
 };
 
 /** The failure reasons of a send (its `reason` column and ai_agent_attachment_send_failed), with their words. */
@@ -99,9 +117,9 @@ export const FAILURE_REASONS: Readonly<Record<SendFailureReason, OutcomeWords>> 
   Object.values(SendFailureReason).map((reason) => [reason, OUTCOMES[reason]]),
 ) as Record<SendFailureReason, OutcomeWords>;
 
-/** The label of a reason; a code this build does not know (older rows) reads as itself. */
-export function failureReasonLabel(reason: string): string {
-  return FAILURE_REASONS[reason as SendFailureReason]?.label ?? reason;
+/** The label of a send's reason (failure or cancellation); a code this build does not know (older rows) reads as itself. */
+export function sendReasonLabel(reason: string): string {
+  return OUTCOMES[reason as SendFailureReason | SendCancelReason]?.label ?? reason;
 }
 
 /** A receipt's `message` and `retryable`, from its reason, or its status where it has none. */

@@ -31,6 +31,11 @@ export interface EarlierSend {
   reason: string | null;
 }
 
+/** An earlier send as invoke finds it: also what its call asked for (held with a key only). */
+export interface EarlierCall extends EarlierSend {
+  requestFingerprint: string | null;
+}
+
 export interface InvokeContextParams {
   accountId: string;
   actionId: string;
@@ -58,14 +63,14 @@ export function prepareInvokeContext(db: Db) {
       'id', a.id, 'fileName', a.file_name, 'extension', a.extension, 'mimeType', a.mime_type,
       'kind', a.kind, 'sizeBytes', a.size_bytes, 'sha256', a.sha256) order by a.position)
     from ${attachments} a where a.account_id = ${accounts.id} and a.action_id = ${actions.id}), '[]'::json)`;
-  const earlier = sql<EarlierSend | null>`case
+  const earlier = sql<EarlierCall | null>`case
     when ${param('idempotencyKey')}::text is not null then (
-      select json_build_object('id', s.id, 'receiptStatus', s.receipt_status, 'reason', s.reason)
+      select json_build_object('id', s.id, 'receiptStatus', s.receipt_status, 'reason', s.reason, 'requestFingerprint', s.request_fingerprint)
       from ${sends} s
       where s.account_id = ${accounts.id} and s.idempotency_key = ${param('idempotencyKey')}::text
         and s.created_at > now() - make_interval(secs => ${param('keyTtlSeconds')}::int))
     when ${param('duplicateWindowSeconds')}::int > 0 then (
-      select json_build_object('id', s.id, 'receiptStatus', s.receipt_status, 'reason', s.reason)
+      select json_build_object('id', s.id, 'receiptStatus', s.receipt_status, 'reason', s.reason, 'requestFingerprint', s.request_fingerprint)
       from ${sends} s
       where s.account_id = ${accounts.id} and s.action_id = ${param('actionId')}::uuid
         and s.conversation_id = ${param('conversationId')}::text

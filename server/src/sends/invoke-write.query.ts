@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { EVENTS, type EventName, type EventProperties } from '../events/events.js';
 import type { DbOrTx } from '../infra/db/db.js';
+import { SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import type { EarlierSend } from './invoke-context.query.js';
 import type { NewSend, NewSendFile } from './sends.repository.js';
+import { RejectReason } from './sends.model.js';
 
 /*
  * A named write across domains (sends and events), kept out of their repositories for the same
@@ -21,18 +23,25 @@ export interface InvokedSend extends Required<Pick<NewSend, 'id' | 'accountId' |
   reasonDetail: string | null;
   caption: string | null;
   idempotencyKey: string | null;
+  requestFingerprint: string | null;
   completedAt: Date | null;
   files: NewSendFile[];
   events: InvokeEvents;
 }
 
+/** What the write found: the rollback that refuses the call, or else the send holding the key (null: another send holds it). */
+export type InvokeWriteResult = { refusal: RejectReason } | { refusal: null; written: EarlierSend | null };
+
 /**
  * The send row, its files and its events, in one statement (a data-modifying CTE), so an
- * accepted invoke costs one round trip for its rows. The idempotency key is claimed by the
- * unique index (`sends_idempotency_key`): when another send holds it, nothing is written and
- * the answer is null (a concurrent holder is waited for, as any unique insert waits).
+ * accepted invoke costs one round trip for its rows. The statement first checks again that the
+ * flag is on and the action live and enabled (the invoke's first read came before the room
+ * lookup, and a rollback may have committed since); if not, nothing is written and the refusal
+ * says why. The idempotency key is claimed by the unique index (`sends_idempotency_key`): when
+ * another send holds it, nothing is written (a concurrent holder is waited for, as any unique
+ * insert waits).
  */
-export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<EarlierSend | null> {
+export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<InvokeWriteResult> {
   const at = new Date();
   const [triggered, failed] = send.events;
   const event = (e: InvokeEvents[number] | undefined) => (e ? JSON.stringify({ ...e.properties, timestamp: at.toISOString() }) : null);
@@ -48,13 +57,24 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       status: f.status,
     })),
   );
-  const rows = await db.execute<EarlierSend & Record<string, unknown>>(sql`
-    with s as (
+  const [row] = await db.execute<{ refusal: RejectReason | null; id: string | null; receiptStatus: EarlierSend['receiptStatus'] | null; reason: string | null }>(sql`
+    with gate as (
+      select case
+        when not coalesce(ff.enabled, false) then ${RejectReason.FEATURE_DISABLED}
+        when a.id is null then ${RejectReason.NOT_FOUND}
+        when not a.enabled then ${RejectReason.ACTION_DISABLED}
+        end as refusal
+      from (select 1) as one
+      left join feature_flags ff on ff.account_id = ${send.accountId}::uuid and ff.flag = ${SEND_ATTACHMENT_FLAG}::text
+      left join actions a on a.id = ${send.actionId}::uuid and a.account_id = ${send.accountId}::uuid and a.deleted_at is null
+    ), s as (
       insert into sends (id, account_id, agent_id, action_id, conversation_id, channel, status, receipt_status,
-                         reason, reason_detail, caption, idempotency_key, completed_at)
-      values (${send.id}::uuid, ${send.accountId}::uuid, ${send.agentId}::uuid, ${send.actionId}::uuid, ${send.conversationId}::text,
-              ${send.channel}::text, ${send.status}::send_status, ${send.receiptStatus}::receipt_status, ${send.reason}::text,
-              ${send.reasonDetail}::text, ${send.caption}::text, ${send.idempotencyKey}::text, ${send.completedAt?.toISOString() ?? null}::timestamptz)
+                         reason, reason_detail, caption, idempotency_key, request_fingerprint, completed_at)
+      select ${send.id}::uuid, ${send.accountId}::uuid, ${send.agentId}::uuid, ${send.actionId}::uuid, ${send.conversationId}::text,
+             ${send.channel}::text, ${send.status}::send_status, ${send.receiptStatus}::receipt_status, ${send.reason}::text,
+             ${send.reasonDetail}::text, ${send.caption}::text, ${send.idempotencyKey}::text, ${send.requestFingerprint}::text,
+             ${send.completedAt?.toISOString() ?? null}::timestamptz
+      from gate where gate.refusal is null
       on conflict (account_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, receipt_status, reason
     ), f as (
@@ -69,6 +89,7 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       where v.name is not null
       order by v.n
     )
-    select id, receipt_status as "receiptStatus", reason from s`);
-  return rows[0] ?? null;
+    select gate.refusal, s.id, s.receipt_status as "receiptStatus", s.reason from gate left join s on true`);
+  if (row!.refusal) return { refusal: row!.refusal };
+  return { refusal: null, written: row!.id ? { id: row!.id, receiptStatus: row!.receiptStatus!, reason: row!.reason } : null };
 }

@@ -74,7 +74,8 @@ export class SendOutcomes {
     if (receipt.status !== ReceiptStatus.QUEUED || !receipt.sendId) return receipt;
     const send = await this.waitForFinal(accountId, receipt.sendId, Date.now() + waitMs);
     if (send?.status === SendStatus.SENT) return { ...receipt, status: ReceiptStatus.SENT, reason: null };
-    if (send?.status === SendStatus.FAILED) return { ...receipt, status: ReceiptStatus.FAILED, reason: send.reason };
+    // A receipt has no CANCELLED (SPEC section 4): to the caller, a rollback is a send that did not go out.
+    if (send?.status === SendStatus.FAILED || send?.status === SendStatus.CANCELLED) return { ...receipt, status: ReceiptStatus.FAILED, reason: send.reason };
     return receipt;
   }
 

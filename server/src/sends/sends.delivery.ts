@@ -1,6 +1,6 @@
 import type { JobWithMetadata, Queue as QueueDefinition } from 'pg-boss';
-import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
+import { SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import type { ChannelId } from '../channels/channels.js';
 import type { ChatServiceAdapter, SendOutcome } from '../chat-service/chat-service.adapter.js';
 import { EVENTS, recordEvent } from '../events/events.js';
@@ -9,13 +9,16 @@ import type { BlobStore } from '../files/storage.js';
 import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database, type Db, type DbOrTx } from '../infra/db/db.js';
 import type { SessionLocks } from '../infra/db/session-locks.js';
+import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
 import { enqueueInTransaction, JOBS, type JobPayloads, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
+import { OUTCOMES } from './failure-reasons.js';
 import { notifySendFinished } from './send-outcomes.js';
 import type { SendFileRow, SendRow, SendsRepository } from './sends.repository.js';
-import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
+import { prepareDeliveryContext } from './delivery-context.query.js';
+import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendCancelReason, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
 
@@ -29,6 +32,8 @@ export enum DeliveryStatus {
   FAILED = 'FAILED',
   /** Already final (a duplicate run after an expiry): nothing to do. */
   SKIPPED = 'SKIPPED',
+  /** A rollback (flag off, action disabled or deleted) overtook the send: nothing sent. */
+  CANCELLED = 'CANCELLED',
   RETRY = 'RETRY',
   /**
    * ChatService said how long to wait (a 429 or 503 with Retry-After): this job completes and
@@ -69,6 +74,7 @@ const SETTLE: Record<DeliveryStatus, JobOutcome['settle']> = {
   [DeliveryStatus.SENT]: 'complete',
   [DeliveryStatus.FAILED]: 'complete',
   [DeliveryStatus.SKIPPED]: 'complete',
+  [DeliveryStatus.CANCELLED]: 'complete',
   [DeliveryStatus.RETRY]: 'retry',
   [DeliveryStatus.DEFERRED]: 'complete',
   [DeliveryStatus.BUSY]: 'retry',
@@ -84,7 +90,6 @@ const FINAL_REASONS: Readonly<Record<Exclude<SendOutcome['kind'], 'delivered' | 
 export interface SendDeliveryDeps {
   db: Db;
   sends: SendsRepository;
-  accounts: AccountsRepository;
   blobs: BlobStore;
   chatService: ChatServiceAdapter;
   credentials: ChatServiceCredentialsStore;
@@ -101,7 +106,11 @@ export interface SendDeliveryDeps {
  * stored twice by ChatService either.
  */
 export class SendDelivery {
-  constructor(private readonly deps: SendDeliveryDeps) {}
+  constructor(private readonly deps: SendDeliveryDeps) {
+    this.loadContext = prepareDeliveryContext(deps.db);
+  }
+
+  private readonly loadContext: ReturnType<typeof prepareDeliveryContext>;
 
   close(): Promise<void> {
     return this.deps.locks.close();
@@ -126,12 +135,13 @@ export class SendDelivery {
   }
 
   private async deliver(job: DeliveryJob, sendId: string, accountId: string): Promise<DeliveryStatus> {
-    const { sends, accounts, blobs, chatService, credentials } = this.deps;
-    const send = await sends.find(accountId, sendId);
-    if (!send || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(send.status)) return DeliveryStatus.SKIPPED;
-    const account = await accounts.findAccount(accountId);
-    if (!account) return DeliveryStatus.SKIPPED;
-    const who = credentials.open({ accountId, sealedToken: account.chatServiceTokenSealed, organizationId: account.chatServiceOrg });
+    const { sends, blobs, chatService, credentials } = this.deps;
+    const context = isUuid(sendId) ? await this.loadContext({ sendId, accountId, flag: SEND_ATTACHMENT_FLAG }) : undefined;
+    if (!context || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(context.send.status)) return DeliveryStatus.SKIPPED;
+    const { send } = context;
+    // Rolled back since the invoke (SPEC section 5): nothing more is sent, on any run.
+    if (context.cancelReason) return this.cancel(send, context.cancelReason);
+    const who = credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
     await sends.markSending(sendId);
 
     const attempt = send.failedAttempts + 1;
@@ -231,6 +241,28 @@ export class SendDelivery {
     });
     this.deps.log.info('sends.failed', { sendId: send.id, reason, detail });
     return DeliveryStatus.FAILED;
+  }
+
+  /** Ends a send a rollback overtook: its files not yet delivered are never sent. */
+  private async cancel(send: SendRow, reason: SendCancelReason): Promise<DeliveryStatus> {
+    await this.deps.db.transaction(async (tx) => {
+      const sends = this.deps.sends.with(tx);
+      const finished = await sends.finish(send.id, { status: SendStatus.CANCELLED, reason, reasonDetail: OUTCOMES[reason].description });
+      if (!finished) return;
+      await sends.cancelPendingFiles(send.id);
+      await notifySendFinished(tx, send.id);
+      await recordEvent(tx, EVENTS.SEND_CANCELLED, {
+        account_id: send.accountId,
+        agent_id: send.agentId,
+        action_id: send.actionId,
+        channel: send.channel,
+        reason,
+        conversation_id: send.conversationId,
+        send_id: send.id,
+      });
+    });
+    this.deps.log.info('sends.cancelled', { sendId: send.id, reason });
+    return DeliveryStatus.CANCELLED;
   }
 }
 

@@ -3,7 +3,7 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { requireDateInRange, requireListSize, requireStorableText } from '../infra/input-rules.js';
-import { failureReasonLabel } from './failure-reasons.js';
+import { sendReasonLabel } from './failure-reasons.js';
 import type { SendCursor, SendListFilter, SendsRepository } from './sends.repository.js';
 import { SendStatus } from './sends.model.js';
 
@@ -96,7 +96,7 @@ export class SendsExport {
         page.rows.map(({ send, actionName }) => [
           send.id, send.createdAt, send.completedAt, send.status, send.reason, send.channel, send.agentId,
           send.actionId, actionName, send.conversationId, fileCounts.get(send.id) ?? 0, send.failedAttempts, send.caption,
-          send.reason && failureReasonLabel(send.reason),
+          send.reason && sendReasonLabel(send.reason),
         ]),
       );
       if (chunk) yield chunk;

@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Permission, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
 import type { ChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { EVENTS } from '../events/events.js';
 import type { Config } from '../infra/config/config.js';
-import { inTransaction, type Database } from '../infra/db/db.js';
-import { AppError, InputReason } from '../infra/errors.js';
+import { actionChangeLock } from '../actions/actions.repository.js';
+import { inTransaction, lockUntilCommit, type Database } from '../infra/db/db.js';
+import { AppError, ConflictReason, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import { requireConversationId } from '../infra/input-rules.js';
 import type { Logger } from '../infra/log/logger.js';
 import { captionFor } from './caption.js';
-import { prepareInvokeContext, type EarlierSend } from './invoke-context.query.js';
+import { prepareInvokeContext, type EarlierCall, type EarlierSend } from './invoke-context.query.js';
 import { insertInvokedSend, type InvokedSend, type InvokeEvents } from './invoke-write.query.js';
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
@@ -44,8 +45,40 @@ function receiptOf(send: EarlierSend, deduplicated: boolean): SendReceipt {
   };
 }
 
+/**
+ * What a call with an idempotency key asked for: a reuse of the key must ask the same (SPEC
+ * section 5). The call's own caption counts, even in MANUAL mode where it is not sent.
+ */
+function requestFingerprint(call: { actionId: string; conversationId: string; caption: string | null }): string {
+  return createHash('sha256').update(JSON.stringify([call.actionId, call.conversationId, call.caption])).digest('hex');
+}
+
+/**
+ * The receipt of the earlier call this one repeats; refused when a key is reused for another
+ * request (a row written before fingerprints were kept has none, and is taken as the same).
+ */
+function replay(earlier: EarlierCall, fingerprint: string | null): SendReceipt {
+  if (fingerprint && earlier.requestFingerprint && earlier.requestFingerprint !== fingerprint) {
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `This idempotencyKey was already used for another request (send ${earlier.id}) with a different action, conversation or caption. Use a new key for a new request.`,
+      undefined,
+      ConflictReason.IDEMPOTENCY_KEY_REUSED,
+      { sendId: earlier.id },
+    );
+  }
+  return receiptOf(earlier, true);
+}
+
 /** The idempotency key is held by another send (thrown to roll the transaction back). */
 class KeyHeld extends Error {}
+
+/** A rollback committed after the invoke's first read (thrown to roll the transaction back). */
+class Overtaken extends Error {
+  constructor(readonly reason: RejectReason) {
+    super(reason);
+  }
+}
 
 /** invokeSendAttachment: the AI service's call, checked, recorded and queued in one transaction. */
 export class SendInvokeService {
@@ -72,6 +105,7 @@ export class SendInvokeService {
   async invoke(viewer: Viewer | null, input: InvokeInput): Promise<SendReceipt> {
     const { accountId } = requirePermission(viewer, Permission.INVOKE);
     const call = this.validate(input);
+    const fingerprint = call.idempotencyKey ? requestFingerprint(call) : null;
 
     // One prepared statement reads everything the checks below need (invoke is the hot path,
     // see docs/benchmarks.md): flag, action, training, ChatService token, pinned files, and an
@@ -87,7 +121,7 @@ export class SendInvokeService {
     });
     if (!context) throw AppError.notFound('account');
     // A replay answers what the first call answered, even if the action changed since.
-    if (context.earlier) return receiptOf(context.earlier, true);
+    if (context.earlier) return replay(context.earlier, fingerprint);
     if (!context.flagOn) return rejected(RejectReason.FEATURE_DISABLED);
     const { action, pinned } = context;
     if (!action) return rejected(RejectReason.NOT_FOUND);
@@ -115,6 +149,7 @@ export class SendInvokeService {
       reasonDetail: failure?.detail ?? null,
       caption: captionFor(action, call.caption, channel),
       idempotencyKey: call.idempotencyKey,
+      requestFingerprint: fingerprint,
       completedAt: failure ? new Date() : null,
       files: pinned.map((a, position) => ({
         position,
@@ -140,9 +175,10 @@ export class SendInvokeService {
     // Twice at most: a key held by a send older than its lifetime is released and claimed again.
     for (let round = 0; ; round++) {
       const outcome = await this.record(send, Boolean(failure)).catch((error: unknown) => {
-        if (error instanceof KeyHeld) return error;
+        if (error instanceof KeyHeld || error instanceof Overtaken) return error;
         throw error;
       });
+      if (outcome instanceof Overtaken) return rejected(outcome.reason);
       if (!(outcome instanceof KeyHeld)) {
         if (outcome.deduplicated) return receiptOf(outcome.send, true);
         if (failure) this.log.info('sends.guard_failed', { sendId, reason: failure.reason, detail: failure.detail });
@@ -151,7 +187,7 @@ export class SendInvokeService {
         return receiptOf(outcome.send, false);
       }
       const holder = await this.sends.releaseExpiredKey(accountId, call.idempotencyKey!, IDEMPOTENCY_KEY_TTL_SECONDS);
-      if (holder) return receiptOf(holder, true);
+      if (holder) return replay(holder, fingerprint);
       if (round > 0) throw new Error(`idempotency key of send ${sendId} stayed held after its release`);
     }
   }
@@ -160,7 +196,10 @@ export class SendInvokeService {
    * Writes the send (and queues its delivery unless the guard failed it) in one transaction:
    * the rows in one statement, pipelined with the pg-boss job on the same connection. With a
    * key, the unique index is what collapses duplicates (KeyHeld rolls the job back); without
-   * one, a lock on action and conversation serialises the duplicate window's check.
+   * one, a lock on action and conversation serialises the duplicate window's check. The
+   * action's change lock, held shared until the commit, orders the send against a change of
+   * the action: the write's own check sees any change committed before, and a change
+   * waits for this commit (its cancellation then happens at delivery).
    */
   private record(send: InvokedSend, failed: boolean): Promise<{ send: EarlierSend; deduplicated: boolean }> {
     return inTransaction(this.database, async (db) => {
@@ -175,12 +214,15 @@ export class SendInvokeService {
         // Checked again under the lock: of two concurrent duplicates, the second waits and finds the first.
         if (duplicate) return { send: duplicate, deduplicated: true };
       }
-      const [written] = await Promise.all([
+      // In this order on the connection: the write's check must come after the lock is granted.
+      const [, write] = await Promise.all([
+        lockUntilCommit(db, actionChangeLock(send.actionId), 'shared'),
         insertInvokedSend(db, send),
         failed ? null : this.deliveries.enqueue(db, send.id, send.accountId),
       ]);
-      if (!written) throw new KeyHeld();
-      return { send: written, deduplicated: false };
+      if (write.refusal) throw new Overtaken(write.refusal);
+      if (!write.written) throw new KeyHeld();
+      return { send: write.written, deduplicated: false };
     });
   }
 
@@ -188,7 +230,8 @@ export class SendInvokeService {
     const conversationId = input.conversationId.trim();
     // The id becomes a segment of the ChatService URL path: a documented character set, no dot segments.
     requireConversationId(conversationId);
-    const idempotencyKey = input.idempotencyKey?.trim() || null;
+    // Compared exactly, as given (SPEC section 5); an empty key is no key.
+    const idempotencyKey = input.idempotencyKey || null;
     if (idempotencyKey && idempotencyKey.length > MAX_KEY_CHARS) {
       throw AppError.badInput('idempotencyKey', InputReason.TOO_LONG, `idempotencyKey must be at most ${MAX_KEY_CHARS} characters.`);
     }

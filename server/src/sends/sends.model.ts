@@ -8,10 +8,12 @@ export enum SendStatus {
   SENDING = 'SENDING',
   SENT = 'SENT',
   FAILED = 'FAILED',
+  /** Rolled back before delivery (SendCancelReason): nothing (more) was sent; neither sent nor failed. */
+  CANCELLED = 'CANCELLED',
 }
 
 /** A send in these is final: the worker will not touch it again. */
-export const FINAL_SEND_STATUSES = [SendStatus.SENT, SendStatus.FAILED] as const;
+export const FINAL_SEND_STATUSES = [SendStatus.SENT, SendStatus.FAILED, SendStatus.CANCELLED] as const;
 /** A send in these still has a delivery to come. */
 export const UNFINISHED_SEND_STATUSES = [SendStatus.QUEUED, SendStatus.SENDING] as const;
 export type FinalSendStatus = (typeof FINAL_SEND_STATUSES)[number];
@@ -28,6 +30,8 @@ export enum SendFileStatus {
   PENDING = 'PENDING',
   DELIVERED = 'DELIVERED',
   FAILED = 'FAILED',
+  /** Never sent: its send was cancelled first. */
+  CANCELLED = 'CANCELLED',
 }
 
 /** Why a send failed: the `reason` of the send row and of ai_agent_attachment_send_failed. */
@@ -42,6 +46,16 @@ export enum SendFailureReason {
    * problem, not the channel's, so it is counted apart (pnpm ops account:set-chat-service).
    */
   CREDENTIALS = 'credentials',
+}
+
+/**
+ * Why a queued send was cancelled when a worker picked it up (SPEC section 5): the rollback
+ * that OPS (flag off) or the builder (action disabled or deleted) made after the invoke.
+ */
+export enum SendCancelReason {
+  FLAG_OFF = 'flag_off',
+  ACTION_DISABLED = 'action_disabled',
+  ACTION_DELETED = 'action_deleted',
 }
 
 /** Why invoke refused the call before anything was recorded. */

@@ -157,6 +157,14 @@ export class SendsRepository {
     await this.db.update(sendFiles).set({ status: SendFileStatus.FAILED }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, SendFileStatus.PENDING)));
   }
 
+  /** A cancelled send's files that were still to go: they never will. */
+  async cancelPendingFiles(sendId: string): Promise<void> {
+    await this.db
+      .update(sendFiles)
+      .set({ status: SendFileStatus.CANCELLED })
+      .where(and(eq(sendFiles.sendId, sendId), eq(sendFiles.status, SendFileStatus.PENDING)));
+  }
+
   async recordAttempt(row: typeof sendAttempts.$inferInsert): Promise<void> {
     await this.db.insert(sendAttempts).values(row);
   }

@@ -26,11 +26,16 @@ export const sends = pgTable(
     conversationId: text('conversation_id').notNull(),
     channel: text('channel'),
     status: sendStatusEnum('status').notNull(),
-    /** SendFailureReason: 5xx | 4xx | credentials | channel_unsupported | channel_limit_exceeded | file_missing */
+    /** FAILED: SendFailureReason (5xx | 4xx | credentials | …); CANCELLED: SendCancelReason (flag_off | …) */
     reason: text('reason'),
     reasonDetail: text('reason_detail'),
     caption: text('caption'),
     idempotencyKey: text('idempotency_key'),
+    /**
+     * With a key: what the call asked for (sha256 of action, conversation and caption), so a
+     * reuse of the key for another request is refused. Null on rows older than the column.
+     */
+    requestFingerprint: text('request_fingerprint'),
     receiptStatus: receiptStatusEnum('receipt_status').notNull().default(ReceiptStatus.QUEUED),
     /**
      * Delivery runs that ended in a retryable failure (5xx, timeout, connection error).

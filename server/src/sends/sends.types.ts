@@ -7,7 +7,7 @@ registerEnumType(SendStatus, { name: 'SendStatus' });
 registerEnumType(ReceiptStatus, {
   name: 'ReceiptStatus',
   description:
-    'QUEUED: delivery will follow (or, with waitMs, had not ended when the wait did). SENT: with waitMs, delivered before the wait ended. FAILED: a pre-send guard or, with waitMs, the delivery failed (see reason). REJECTED: not callable, nothing recorded.',
+    'QUEUED: delivery will follow (or, with waitMs, had not ended when the wait did). SENT: with waitMs, delivered before the wait ended. FAILED: a pre-send guard or, with waitMs, the delivery failed or was cancelled by a rollback (see reason). REJECTED: not callable, nothing recorded.',
 });
 registerEnumType(SendFileStatus, { name: 'SendFileStatus' });
 
@@ -105,7 +105,7 @@ export class Send {
   @Field(() => ReceiptStatus, { description: 'What invoke answered for this send.' })
   receiptStatus!: ReceiptStatus;
 
-  @Field(() => String, { nullable: true, description: 'Failure reason (5xx, 4xx, credentials, channel_unsupported, channel_limit_exceeded, file_missing).' })
+  @Field(() => String, { nullable: true, description: 'FAILED: why (5xx, 4xx, credentials, channel_unsupported, channel_limit_exceeded, file_missing). CANCELLED: the rollback that stopped it (flag_off, action_disabled, action_deleted).' })
   reason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Which file and which rule, or the last error.' })

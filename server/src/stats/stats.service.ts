@@ -1,7 +1,7 @@
 import { Permission, Role, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
-import { FAILURE_REASONS, failureReasonLabel } from '../sends/failure-reasons.js';
+import { FAILURE_REASONS, sendReasonLabel } from '../sends/failure-reasons.js';
 import { isUuid } from '../infra/ids.js';
 import type { BucketUnit, Counts, StatsRepository, StatsScope } from './stats.repository.js';
 
@@ -83,7 +83,7 @@ export class StatsService {
       targetSuccessRate: SUCCESS_RATE_TARGET,
       maxBuckets: MAX_BUCKETS,
       series: points,
-      reasons: reasons.map((r) => ({ ...r, label: failureReasonLabel(r.reason) })),
+      reasons: reasons.map((r) => ({ ...r, label: sendReasonLabel(r.reason) })),
       channels: channels.map(withRate),
       actions: actions.map(withRate),
       adoption: {

@@ -15,9 +15,15 @@ export type DbOrTx = Db | Tx;
 /**
  * Holds a lock named `key` until the current transaction ends: serialises work that must not
  * run twice at once (two trainings of an agent, two duplicate invokes, two alert evaluations).
+ * `shared` locks exclude only `exclusive` ones, and a waiting exclusive lock queues the shared
+ * ones that come after it (unlike a row's FOR SHARE lock, which lets a stream of sharers starve a writer).
  */
-export async function lockUntilCommit(db: DbOrTx, key: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+export async function lockUntilCommit(db: DbOrTx, key: string, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<void> {
+  await db.execute(
+    mode === 'shared'
+      ? sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`
+      : sql`select pg_advisory_xact_lock(hashtext(${key}))`,
+  );
 }
 
 /**

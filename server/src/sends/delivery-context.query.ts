@@ -1,51 +1,84 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { accounts, featureFlags } from '../accounts/accounts.schema.js';
-import { actions } from '../actions/actions.schema.js';
-import type { Db } from '../infra/db/db.js';
-import { sends } from './sends.schema.js';
-import { SendCancelReason } from './sends.model.js';
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../infra/db/db.js';
+import { SendCancelReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 /*
- * A named read across domains (sends, accounts, actions), kept out of their repositories for
- * the reason invoke-context.query.ts is: what a delivery run needs before it sends anything
- * costs one prepared statement.
+ * A named read across domains (sends, accounts, feature flags, actions), kept out of their
+ * repositories for the reason invoke-context.query.ts is: what a delivery run needs before it
+ * sends anything costs one statement (docs/benchmarks.md), and that statement also marks the
+ * send SENDING.
  */
 
-export interface DeliveryContextParams {
-  sendId: string;
+/** The send as a delivery run uses it. */
+export interface DeliverySend {
+  id: string;
   accountId: string;
-  flag: string;
+  agentId: string;
+  actionId: string;
+  conversationId: string;
+  channel: string | null;
+  /** As it was before this run marked it SENDING. */
+  status: SendStatus;
+  caption: string | null;
+  failedAttempts: number;
+}
+
+/** A file of the send, in send order. */
+export interface DeliveryFile {
+  id: string;
+  position: number;
+  fileName: string;
+  mimeType: string;
+  kind: string;
+  sizeBytes: number;
+  sha256: string;
+  status: SendFileStatus;
+}
+
+export interface DeliveryContext {
+  send: DeliverySend;
+  files: DeliveryFile[];
+  /** The account's ChatService settings (the token sealed). */
+  sealedToken: string | null;
+  organizationId: string | null;
+  /** The rollback that cancels the send, if one happened since the invoke (SPEC section 5). */
+  cancelReason: SendCancelReason | null;
 }
 
 /**
- * The delivery-context statement, built and named once per database handle: the send, the
- * account's ChatService settings (the token sealed), and the rollback that cancels the send, if
- * one happened since the invoke: the flag turned off, the action deleted or turned off (in that
- * order of precedence). No row when the send (or its account) does not exist.
+ * Opens a delivery run: marks a QUEUED send SENDING and reads the send (as it was), its files,
+ * the account's ChatService settings and the rollback that cancels it: the flag turned off, the
+ * action deleted or turned off (in that order: a deleted action is also off). Undefined when
+ * the send (or its account) does not exist.
  */
-export function prepareDeliveryContext(db: Db) {
-  const cancelReason = sql<SendCancelReason | null>`case
-    when not coalesce(${featureFlags.enabled}, false) then ${SendCancelReason.FLAG_OFF}
-    when ${actions.id} is null or ${actions.deletedAt} is not null then ${SendCancelReason.ACTION_DELETED}
-    when not ${actions.enabled} then ${SendCancelReason.ACTION_DISABLED}
-    end`;
-  const query = db
-    .select({
-      send: sends,
-      sealedToken: accounts.chatServiceTokenSealed,
-      organizationId: accounts.chatServiceOrg,
-      cancelReason,
-    })
-    .from(sends)
-    .innerJoin(accounts, eq(accounts.id, sends.accountId))
-    .leftJoin(featureFlags, and(eq(featureFlags.accountId, sends.accountId), eq(featureFlags.flag, sql.placeholder('flag'))))
-    .leftJoin(actions, and(eq(actions.accountId, sends.accountId), eq(actions.id, sends.actionId)))
-    .where(and(eq(sends.id, sql.placeholder('sendId')), eq(sends.accountId, sql.placeholder('accountId'))))
-    .prepare('delivery_context');
-  return async (params: DeliveryContextParams) => {
-    const [row] = await query.execute(params as unknown as Record<string, unknown>);
-    return row;
-  };
+export async function openDelivery(db: DbOrTx, params: { sendId: string; accountId: string; flag: string }): Promise<DeliveryContext | undefined> {
+  const { sendId, accountId, flag } = params;
+  // The update runs whether or not the select reads it (a data-modifying WITH always does).
+  const [row] = await db.execute<DeliverySend & Omit<DeliveryContext, 'send'> & Record<string, unknown>>(sql`
+    with started as (
+      update sends set status = ${SendStatus.SENDING}::send_status, updated_at = now()
+      where id = ${sendId}::uuid and account_id = ${accountId}::uuid and status = ${SendStatus.QUEUED}::send_status
+      returning id
+    )
+    select s.id, s.account_id as "accountId", s.agent_id as "agentId", s.action_id as "actionId",
+           s.conversation_id as "conversationId", s.channel, s.status, s.caption, s.failed_attempts as "failedAttempts",
+           a.chat_service_token_sealed as "sealedToken", a.chat_service_org as "organizationId",
+           case
+             when not coalesce(ff.enabled, false) then ${SendCancelReason.FLAG_OFF}
+             when act.id is null or act.deleted_at is not null then ${SendCancelReason.ACTION_DELETED}
+             when not act.enabled then ${SendCancelReason.ACTION_DISABLED}
+           end as "cancelReason",
+           coalesce((
+             select json_agg(json_build_object(
+               'id', f.id, 'position', f.position, 'fileName', f.file_name, 'mimeType', f.mime_type, 'kind', f.kind,
+               'sizeBytes', f.size_bytes, 'sha256', f.sha256, 'status', f.status) order by f.position)
+             from send_files f where f.send_id = s.id), '[]'::json) as files
+    from sends s
+    join accounts a on a.id = s.account_id
+    left join feature_flags ff on ff.account_id = s.account_id and ff.flag = ${flag}::text
+    left join actions act on act.account_id = s.account_id and act.id = s.action_id
+    where s.id = ${sendId}::uuid and s.account_id = ${accountId}::uuid`);
+  if (!row) return undefined;
+  const { sealedToken, organizationId, cancelReason, files, ...send } = row;
+  return { send: send as DeliverySend, files, sealedToken, organizationId, cancelReason };
 }
-
-export type DeliveryContext = NonNullable<Awaited<ReturnType<ReturnType<typeof prepareDeliveryContext>>>>;

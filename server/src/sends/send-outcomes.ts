@@ -1,25 +1,21 @@
-import { sql as sqlText } from 'drizzle-orm';
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
-import type { DbOrTx, Sql } from '../infra/db/db.js';
+import type { Sql } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { SendRow, SendsRepository } from './sends.repository.js';
 import { FINAL_SEND_STATUSES, ReceiptStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
-/** The NOTIFY channel a send's final status is announced on; the payload is the send id. */
+/**
+ * The NOTIFY channel a send's final status is announced on; the payload is the send id. The
+ * statement that records the status sends it (finish-send.query.ts), so it is delivered exactly
+ * when (and only if) the status commits.
+ */
 export const SEND_FINISHED_CHANNEL = 'sends_finished';
 
 /** invokeSendAttachment's `waitMs` is at most this: a model turn cannot wait much longer. */
 export const MAX_WAIT_MS = 10_000;
 
-/**
- * Announces that a send reached its final status. Called in the transaction that records that
- * status, so the notification is delivered exactly when (and only if) the status commits.
- */
-export async function notifySendFinished(db: DbOrTx, sendId: string): Promise<void> {
-  await db.execute(sqlText`select pg_notify(${SEND_FINISHED_CHANNEL}, ${sendId})`);
-}
 
 type Wake = () => void;
 

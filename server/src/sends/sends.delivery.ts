@@ -3,7 +3,7 @@ import type { ChatServiceCredentialsStore } from '../accounts/chat-service-crede
 import { SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import type { ChannelId } from '../channels/channels.js';
 import type { ChatServiceAdapter, SendOutcome } from '../chat-service/chat-service.adapter.js';
-import { EVENTS, recordEvent } from '../events/events.js';
+import { EVENTS } from '../events/events.js';
 import { MAX_FILES_PER_ACTION, type FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
 import type { Config } from '../infra/config/config.js';
@@ -15,9 +15,9 @@ import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
 import { enqueueInTransaction, JOBS, type JobPayloads, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import { OUTCOMES } from './failure-reasons.js';
-import { notifySendFinished } from './send-outcomes.js';
-import type { SendFileRow, SendRow, SendsRepository } from './sends.repository.js';
-import { prepareDeliveryContext } from './delivery-context.query.js';
+import { openDelivery, type DeliveryFile, type DeliverySend } from './delivery-context.query.js';
+import { finishSend } from './finish-send.query.js';
+import type { SendsRepository } from './sends.repository.js';
 import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendCancelReason, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
@@ -106,11 +106,7 @@ export interface SendDeliveryDeps {
  * stored twice by ChatService either.
  */
 export class SendDelivery {
-  constructor(private readonly deps: SendDeliveryDeps) {
-    this.loadContext = prepareDeliveryContext(deps.db);
-  }
-
-  private readonly loadContext: ReturnType<typeof prepareDeliveryContext>;
+  constructor(private readonly deps: SendDeliveryDeps) {}
 
   close(): Promise<void> {
     return this.deps.locks.close();
@@ -136,18 +132,17 @@ export class SendDelivery {
 
   private async deliver(job: DeliveryJob, sendId: string, accountId: string): Promise<DeliveryStatus> {
     const { sends, blobs, chatService, credentials } = this.deps;
-    const context = isUuid(sendId) ? await this.loadContext({ sendId, accountId, flag: SEND_ATTACHMENT_FLAG }) : undefined;
+    // One statement: marks the send SENDING and reads it, its files, the account and any rollback.
+    const context = isUuid(sendId) ? await openDelivery(this.deps.db, { sendId, accountId, flag: SEND_ATTACHMENT_FLAG }) : undefined;
     if (!context || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(context.send.status)) return DeliveryStatus.SKIPPED;
-    const { send } = context;
+    const { send, files } = context;
     // Rolled back since the invoke (SPEC section 5): nothing more is sent, on any run.
     if (context.cancelReason) return this.cancel(send, context.cancelReason);
     const who = credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
-    await sends.markSending(sendId);
 
     const attempt = send.failedAttempts + 1;
     // pg-boss will not run the job again after this run: whatever happens now is final.
     const lastRun = job.retryCount >= job.retryLimit;
-    const files = await sends.files(sendId);
     for (const file of files) {
       if (file.status === SendFileStatus.DELIVERED) continue;
       if (!(await blobs.has(file.sha256))) {
@@ -167,7 +162,7 @@ export class SendDelivery {
         text: file.position === 0 ? send.caption : null,
         idempotencyKey: file.id,
       });
-      await sends.recordAttempt({
+      const attemptRow = {
         sendId,
         sendFileId: file.id,
         attempt,
@@ -176,11 +171,12 @@ export class SendDelivery {
         httpStatus: outcome.httpStatus,
         error: outcome.kind === 'delivered' ? null : outcome.error,
         responseExcerpt: outcome.excerpt,
-      });
+      };
       if (outcome.kind === 'delivered') {
-        await sends.markFileDelivered(file.id, outcome.messageId);
+        await sends.recordDelivered(attemptRow, outcome.messageId);
         continue;
       }
+      await sends.recordAttempt(attemptRow);
       if (outcome.kind !== 'retry') {
         await sends.markFileFailed(file.id);
         if (outcome.kind === 'credentials') {
@@ -205,61 +201,68 @@ export class SendDelivery {
     return this.succeed(send, files);
   }
 
-  private async succeed(send: SendRow, files: SendFileRow[]): Promise<DeliveryStatus> {
-    await this.deps.db.transaction(async (tx) => {
-      const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.SENT });
-      if (!finished) return;
-      await notifySendFinished(tx, send.id);
-      await recordEvent(tx, EVENTS.SENT, {
-        account_id: send.accountId,
-        agent_id: send.agentId,
-        action_id: send.actionId,
-        channel: send.channel!,
-        file_count: files.length,
-        conversation_id: send.conversationId,
-        send_id: send.id,
-      });
+  private async succeed(send: DeliverySend, files: DeliveryFile[]): Promise<DeliveryStatus> {
+    await finishSend(this.deps.db, send.id, {
+      status: SendStatus.SENT,
+      reason: null,
+      reasonDetail: null,
+      event: {
+        name: EVENTS.SENT,
+        properties: {
+          account_id: send.accountId,
+          agent_id: send.agentId,
+          action_id: send.actionId,
+          channel: send.channel!,
+          file_count: files.length,
+          conversation_id: send.conversationId,
+          send_id: send.id,
+        },
+      },
     });
     return DeliveryStatus.SENT;
   }
 
-  private async fail(send: SendRow, reason: SendFailureReason, detail: string): Promise<DeliveryStatus> {
-    await this.deps.db.transaction(async (tx) => {
-      const finished = await this.deps.sends.with(tx).finish(send.id, { status: SendStatus.FAILED, reason, reasonDetail: detail });
-      if (!finished) return;
-      await notifySendFinished(tx, send.id);
-      await recordEvent(tx, EVENTS.SEND_FAILED, {
-        account_id: send.accountId,
-        agent_id: send.agentId,
-        action_id: send.actionId,
-        channel: send.channel,
-        reason,
-        conversation_id: send.conversationId,
-        send_id: send.id,
-        detail,
-      });
+  private async fail(send: DeliverySend, reason: SendFailureReason, detail: string): Promise<DeliveryStatus> {
+    await finishSend(this.deps.db, send.id, {
+      status: SendStatus.FAILED,
+      reason,
+      reasonDetail: detail,
+      event: {
+        name: EVENTS.SEND_FAILED,
+        properties: {
+          account_id: send.accountId,
+          agent_id: send.agentId,
+          action_id: send.actionId,
+          channel: send.channel,
+          reason,
+          conversation_id: send.conversationId,
+          send_id: send.id,
+          detail,
+        },
+      },
     });
     this.deps.log.info('sends.failed', { sendId: send.id, reason, detail });
     return DeliveryStatus.FAILED;
   }
 
   /** Ends a send a rollback overtook: its files not yet delivered are never sent. */
-  private async cancel(send: SendRow, reason: SendCancelReason): Promise<DeliveryStatus> {
-    await this.deps.db.transaction(async (tx) => {
-      const sends = this.deps.sends.with(tx);
-      const finished = await sends.finish(send.id, { status: SendStatus.CANCELLED, reason, reasonDetail: OUTCOMES[reason].description });
-      if (!finished) return;
-      await sends.cancelPendingFiles(send.id);
-      await notifySendFinished(tx, send.id);
-      await recordEvent(tx, EVENTS.SEND_CANCELLED, {
-        account_id: send.accountId,
-        agent_id: send.agentId,
-        action_id: send.actionId,
-        channel: send.channel,
-        reason,
-        conversation_id: send.conversationId,
-        send_id: send.id,
-      });
+  private async cancel(send: DeliverySend, reason: SendCancelReason): Promise<DeliveryStatus> {
+    await finishSend(this.deps.db, send.id, {
+      status: SendStatus.CANCELLED,
+      reason,
+      reasonDetail: OUTCOMES[reason].description,
+      event: {
+        name: EVENTS.SEND_CANCELLED,
+        properties: {
+          account_id: send.accountId,
+          agent_id: send.agentId,
+          action_id: send.actionId,
+          channel: send.channel,
+          reason,
+          conversation_id: send.conversationId,
+          send_id: send.id,
+        },
+      },
     });
     this.deps.log.info('sends.cancelled', { sendId: send.id, reason });
     return DeliveryStatus.CANCELLED;

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } f
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
-import { FINAL_SEND_STATUSES, SendFileStatus, SendStatus, type FinalSendStatus } from './sends.model.js';
+import { FINAL_SEND_STATUSES, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type SendRow = typeof sends.$inferSelect;
 export type NewSend = typeof sends.$inferInsert;
@@ -139,30 +139,20 @@ export class SendsRepository {
       .orderBy(asc(sendAttempts.startedAt), asc(sendAttempts.id));
   }
 
-  async markSending(id: string): Promise<void> {
-    await this.db
-      .update(sends)
-      .set({ status: SendStatus.SENDING, updatedAt: new Date() })
-      .where(and(eq(sends.id, id), eq(sends.status, SendStatus.QUEUED)));
-  }
-
-  async markFileDelivered(id: string, messageId: string | null): Promise<void> {
-    await this.db
-      .update(sendFiles)
-      .set({ status: SendFileStatus.DELIVERED, deliveredAt: new Date(), messageId })
-      .where(eq(sendFiles.id, id));
+  /** A file's successful attempt: the attempt row and the file DELIVERED, in one statement. */
+  async recordDelivered(attempt: typeof sendAttempts.$inferInsert, messageId: string | null): Promise<void> {
+    await this.db.execute(sql`
+      with attempt as (
+        insert into ${sendAttempts} (send_id, send_file_id, attempt, started_at, duration_ms, http_status, error, response_excerpt)
+        values (${attempt.sendId}::uuid, ${attempt.sendFileId}::uuid, ${attempt.attempt}::int, ${attempt.startedAt!.toISOString()}::timestamptz,
+                ${attempt.durationMs ?? null}::int, ${attempt.httpStatus ?? null}::int, ${attempt.error ?? null}::text, ${attempt.responseExcerpt ?? null}::text)
+      )
+      update ${sendFiles} set status = ${SendFileStatus.DELIVERED}::send_file_status, delivered_at = now(), message_id = ${messageId}::text
+      where id = ${attempt.sendFileId}::uuid`);
   }
 
   async markFileFailed(id: string): Promise<void> {
     await this.db.update(sendFiles).set({ status: SendFileStatus.FAILED }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, SendFileStatus.PENDING)));
-  }
-
-  /** A cancelled send's files that were still to go: they never will. */
-  async cancelPendingFiles(sendId: string): Promise<void> {
-    await this.db
-      .update(sendFiles)
-      .set({ status: SendFileStatus.CANCELLED })
-      .where(and(eq(sendFiles.sendId, sendId), eq(sendFiles.status, SendFileStatus.PENDING)));
   }
 
   async recordAttempt(row: typeof sendAttempts.$inferInsert): Promise<void> {
@@ -177,29 +167,6 @@ export class SendsRepository {
       .where(eq(sends.id, id))
       .returning({ failedAttempts: sends.failedAttempts });
     return row?.failedAttempts ?? 0;
-  }
-
-  /**
-   * Moves an unfinished send to its final state. Returns the row only for the caller that
-   * made the change, so exactly one sent / send_failed event is written per send.
-   */
-  async finish(
-    id: string,
-    outcome: { status: FinalSendStatus; reason?: string | null; reasonDetail?: string | null },
-  ): Promise<SendRow | undefined> {
-    const now = new Date();
-    const [row] = await this.db
-      .update(sends)
-      .set({
-        status: outcome.status,
-        reason: outcome.reason ?? null,
-        reasonDetail: outcome.reasonDetail ?? null,
-        completedAt: now,
-        updatedAt: now,
-      })
-      .where(and(eq(sends.id, id), notInArray(sends.status, [...FINAL_SEND_STATUSES])))
-      .returning();
-    return row;
   }
 
   async count(accountId: string, filter: SendListFilter): Promise<number> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
 import { runLoad } from './load.js';
-import { createTrainedAction, gql, INVOKE, percentile, report, round1, ROOT, smallPdf, spawnWorker, startServerProcess, type Figure } from './lib.js';
+import { cpuMeter, createTrainedAction, gql, INVOKE, percentile, report, round1, ROOT, smallPdf, spawnWorker, startServerProcess, type Figure } from './lib.js';
 import { NOOP_QUEUE } from './pgboss-noop.js';
 
 /**
@@ -51,7 +51,7 @@ async function until(what: string, timeoutMs: number, intervalMs: number, probe:
  * `startWorkers`, from when the workers it starts after the invokes are running: delivery alone,
  * from a full queue) to the last message in the inbox.
  */
-async function throughput(actionId: string, label: string, startWorkers?: () => Promise<void>) {
+async function throughput(actionId: string, label: string, startWorkers?: () => Promise<number[]>) {
   const room = await newRoom();
   let started = Date.now();
   const load = await runLoad({
@@ -64,11 +64,13 @@ async function throughput(actionId: string, label: string, startWorkers?: () => 
     count: SENDS,
   });
   if (load.errors > 0) throw new Error(`invoke errors: ${load.firstError}`);
+  let meter: ReturnType<typeof cpuMeter> | undefined;
   if (startWorkers) {
-    await startWorkers();
+    meter = cpuMeter(server, await startWorkers());
     started = Date.now();
   }
   await until(`${SENDS} messages in the inbox`, 300_000, 100, async () => (await calls(room)) >= SENDS);
+  const cpu = meter?.stop();
   const messages = await inbox(room);
   const last = Math.max(...messages.map((m) => Date.parse(m.receivedAt)));
   const [row] = await sql<{ sent: number }[]>`select count(*)::int as sent from sends where conversation_id = ${room} and status = 'SENT'`;
@@ -77,7 +79,10 @@ async function throughput(actionId: string, label: string, startWorkers?: () => 
   }
   const seconds = (last - started) / 1000;
   console.error(`  ${label}: ${SENDS} sends in ${seconds.toFixed(1)} s; invokes ran at ${load.rps}/s (p99 ${load.p99} ms)`);
-  return Math.round(SENDS / seconds);
+  // Per delivered send, while only the workers run (delivery alone); the simulator is not counted.
+  const cpuPerSend = cpu && { workersMs: (cpu.nodeSeconds * 1000) / SENDS, postgresMs: (cpu.postgresSeconds * 1000) / SENDS };
+  if (cpuPerSend) console.error(`    CPU per delivered send: worker processes ${round1(cpuPerSend.workersMs)} ms, Postgres ${round1(cpuPerSend.postgresMs)} ms`);
+  return { sendsPerSecond: Math.round(SENDS / seconds), cpuPerSend };
 }
 
 function child(args: string[], readyLine?: string) {
@@ -135,14 +140,17 @@ try {
   const latencies = (await inbox(room)).map((m) => Date.parse(m.receivedAt) - startedAt.get(sendOf.get(m.idempotencyKey)!)!).sort((a, b) => a - b);
   console.error(`  idle invoke→inbox over ${latencies.length} sends: p50 ${percentile(latencies, 0.5)} ms, p95 ${percentile(latencies, 0.95)} ms, max ${latencies.at(-1)} ms`);
 
-  const one = await throughput(actionId, 'e2e-1-worker');
+  const one = (await throughput(actionId, 'e2e-1-worker')).sendsPerSecond;
   workers.push(await spawnWorker(server));
-  const two = await throughput(actionId, 'e2e-2-workers');
+  const two = (await throughput(actionId, 'e2e-2-workers')).sendsPerSecond;
   await Promise.all(workers.splice(0).map((w) => w.stop()));
   // The same with the queue filled first: what the two workers deliver without invokes competing for the CPU.
-  const drain = await throughput(actionId, 'drain-2-workers', async () => {
-    workers.push(...(await Promise.all([spawnWorker(server), spawnWorker(server)])));
+  const drained = await throughput(actionId, 'drain-2-workers', async () => {
+    const started = await Promise.all([spawnWorker(server), spawnWorker(server)]);
+    workers.push(...started);
+    return started.map((w) => w.child.pid!);
   });
+  const drain = drained.sendsPerSecond;
   await Promise.all(workers.splice(0).map((w) => w.stop()));
 
   const bossOne = await pgBossAlone(1);
@@ -154,6 +162,8 @@ try {
     { name: 'e2e: sends/s, 1 worker process', value: one, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 1 process', value: bossOne } },
     { name: 'e2e: sends/s, 2 worker processes', value: two, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
     { name: 'delivery alone from a full queue: sends/s, 2 worker processes', value: drain, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
+    { name: 'delivery alone: CPU per delivered send, worker processes', value: drained.cpuPerSend!.workersMs, unit: 'ms' },
+    { name: 'delivery alone: CPU per delivered send, Postgres', value: drained.cpuPerSend!.postgresMs, unit: 'ms' },
   ];
   report(figures.map((f) => ({ ...f, value: round1(f.value) })));
 } finally {

@@ -298,12 +298,16 @@ function postgresPids(server: ServerProcess): number[] {
   return pids;
 }
 
-/** Starts counting CPU seconds of the server process and of its Postgres; `stop()` returns both. */
-export function cpuMeter(server: ServerProcess) {
-  const before = { node: cpuOf(server.child.pid!), pg: new Map(postgresPids(server).map((p) => [p, cpuOf(p)])) };
+/**
+ * Starts counting CPU seconds of some Node processes (by default the server process) and of the
+ * server's Postgres; `stop()` returns both. A backend that exited meanwhile is not counted.
+ */
+export function cpuMeter(server: ServerProcess, nodePids: number[] = [server.child.pid!]) {
+  const nodeCpu = () => nodePids.reduce((sum, pid) => sum + cpuOf(pid), 0);
+  const before = { node: nodeCpu(), pg: new Map(postgresPids(server).map((p) => [p, cpuOf(p)])) };
   return {
     stop() {
-      const node = cpuOf(server.child.pid!) - before.node;
+      const node = nodeCpu() - before.node;
       let pg = 0;
       for (const pid of postgresPids(server)) pg += cpuOf(pid) - (before.pg.get(pid) ?? 0);
       return { nodeSeconds: node, postgresSeconds: pg };

@@ -79,7 +79,9 @@ describe('reliability: rollback in the middle of delivery', () => {
     worker = spawnWorker(stack, WORKER_ENV);
 
     const [callsAtFlagOff, callsAtDelete] = await Promise.all([
-      rollbackMidway(flagged, 20, () => stack.server.services.accounts.setFeatureFlag(flagged.account.accountId, SEND_ATTACHMENT_FLAG, false)),
+      rollbackMidway(flagged, 20, async () => {
+        await stack.server.services.accounts.setFeatureFlag(flagged.account.accountId, SEND_ATTACHMENT_FLAG, false);
+      }),
       rollbackMidway(deleted, 20, async () => {
         const res = await stack.client.query(deleted.account.tokens.ADMIN, `mutation($id: ID!) { deleteAction(id: $id) }`, { id: deleted.actionId });
         expect(res.errors).toBeUndefined();

@@ -204,9 +204,9 @@ describe('saveSendAttachmentAction', () => {
       } as never);
       const extensions = res.errors?.[0]?.extensions;
       expect(extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', reason: 'TOO_LONG' });
-      expect(res.errors?.[0]?.message).toBe('Action name must be at most 100 characters (it has 1100).');
+      expect(res.errors?.[0]?.message).toBe('Action name must be at most 100 characters (it has 1,100).');
       expect(extensions?.fieldErrors).toEqual([
-        { field: 'name', reason: 'TOO_LONG', message: 'Action name must be at most 100 characters (it has 1100).' },
+        { field: 'name', reason: 'TOO_LONG', message: 'Action name must be at most 100 characters (it has 1,100).' },
         { field: 'trigger', reason: 'TRIGGER_REQUIRED', message: 'When and how to trigger this action is required.' },
         { field: 'contentMessage', reason: 'CAPTION_REQUIRED', message: 'A manual content message is required.' },
         { field: 'attachmentIds', reason: 'ATTACHMENT_REQUIRED', message: 'Please add at least one attachment.' },

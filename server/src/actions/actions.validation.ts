@@ -12,6 +12,7 @@ export interface SaveActionFields {
 }
 
 const chars = (s: string) => Array.from(s).length;
+const count = new Intl.NumberFormat('en');
 
 /** One refused field of a save: the GraphQL error lists every one (`extensions.fieldErrors`). */
 export type FieldProblem = FieldError;
@@ -23,7 +24,7 @@ function required(field: string, value: string, max: number, missing: InputReaso
     return {
       field,
       reason: InputReason.TOO_LONG,
-      message: `${label} must be at most ${max} characters (it has ${chars(value)}).`,
+      message: `${label} must be at most ${count.format(max)} characters (it has ${count.format(chars(value))}).`,
     };
   }
   return null;

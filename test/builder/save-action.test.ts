@@ -192,6 +192,40 @@ describe('saveSendAttachmentAction', () => {
       expect(await count('events')).toBe(before.events);
     });
 
+    it('names every refused field at once in extensions.fieldErrors, the first also as field and reason', async () => {
+      const before = await count('actions');
+      const res = await saveAction(stack.client, admin(), {
+        agentId: acme.agentId,
+        name: 'n'.repeat(1100),
+        trigger: '  ',
+        contentMode: 'MANUAL',
+        contentMessage: '',
+        attachmentIds: [],
+      } as never);
+      const extensions = res.errors?.[0]?.extensions;
+      expect(extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', reason: 'TOO_LONG' });
+      expect(res.errors?.[0]?.message).toBe('Action name must be at most 100 characters (it has 1,100).');
+      expect(extensions?.fieldErrors).toEqual([
+        { field: 'name', reason: 'TOO_LONG', message: 'Action name must be at most 100 characters (it has 1,100).' },
+        { field: 'trigger', reason: 'TRIGGER_REQUIRED', message: 'When and how to trigger this action is required.' },
+        { field: 'contentMessage', reason: 'CAPTION_REQUIRED', message: 'A manual content message is required.' },
+        { field: 'attachmentIds', reason: 'ATTACHMENT_REQUIRED', message: 'Please add at least one attachment.' },
+      ]);
+      expect(await count('actions')).toBe(before);
+    });
+
+    it('lists an unknown attachment beside the field problems', async () => {
+      const res = await saveAction(stack.client, admin(), {
+        agentId: acme.agentId,
+        trigger: '',
+        attachmentIds: ['00000000-0000-4000-8000-000000000000'],
+      } as never);
+      expect((res.errors?.[0]?.extensions?.fieldErrors as { field: string; reason: string }[]).map((e) => [e.field, e.reason])).toEqual([
+        ['trigger', 'TRIGGER_REQUIRED'],
+        ['attachmentIds.0', 'UNKNOWN_ATTACHMENT'],
+      ]);
+    });
+
     it('an 11th file with TOO_MANY_FILES (staged ids)', async () => {
       const ids = [];
       for (let i = 0; i < 11; i++) ids.push(await stage(`f${i}.pdf`, FILES.pdf(1000 + i)));

@@ -41,6 +41,24 @@ describe('Send Attachment drawer (browser)', () => {
   }
 
   const fileInput = (page: Page) => page.getByLabel('Attachment files');
+  /** Counts the multipart requests (uploads) the page sends from now on. */
+  function countUploads(page: Page) {
+    const seen = { count: 0 };
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && (request.headers()['content-type'] ?? '').startsWith('multipart/form-data')) seen.count++;
+    });
+    return seen;
+  }
+  /** The account's attachment rows, staged or pinned: what reached the server. */
+  const storedAttachments = async (account: TestAccount) =>
+    (await world.stack.sql`select file_name from attachments where account_id = ${account.accountId} order by file_name`).map(
+      (r) => r.file_name as string,
+    );
+  /** The text of the elements that describe `id`'s element (aria-describedby), as a screen reader reads them. */
+  const descriptionOf = (page: Page, selector: string) =>
+    page.evaluate(
+      `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? '').join(' '); })()`,
+    ) as Promise<string>;
   const fileRow = (page: Page, name: string) => page.getByRole('listitem', { name, exact: true });
   const uploaded = (page: Page, name: string) => fileRow(page, name).getByText('Uploaded').waitFor();
 
@@ -105,41 +123,62 @@ describe('Send Attachment drawer (browser)', () => {
     expect((await listActions(world.stack, account))[0]!.attachments.map((a) => a.fileName)).toEqual(['catalog-2026.pdf']);
   });
 
-  it("ERR-2: a file too large, of an unsupported type or whose content is not its type shows the server's reason, and blocks Save until removed", async () => {
+  it('ERR-2 before upload: a file too large or of an unaccepted type is refused in the browser, with no byte sent, and said on the control', async () => {
     const account = await world.stack.createAccount();
     const { page, drawer } = await openNewDrawer(account);
+    const uploads = countUploads(page);
     const huge = path.join(tmp, 'video-tour.mp4');
     fs.writeFileSync(huge, FILES.mp4(78_643_201)); // a real MP4 head, one byte over 75 MB
-    const exe = { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: FILES.elf() };
-    const fake = { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: FILES.png() };
-    await fileInput(page).setInputFiles([huge]);
-    await fileInput(page).setInputFiles([exe, fake]);
+    // One choice of three files (paths: Playwright takes paths or buffers, not both at once).
+    const exe = path.join(tmp, 'setup.exe');
+    fs.writeFileSync(exe, FILES.elf());
+    const pdf = path.join(tmp, 'price-list.pdf');
+    fs.writeFileSync(pdf, FILES.pdf());
+    await fileInput(page).setInputFiles([huge, exe, pdf]);
+    await uploaded(page, 'price-list.pdf');
 
-    for (const [name, expected] of [
-      ['setup.exe', await serverReason(account, exe.name, exe.buffer)],
-      ['invoice.pdf', await serverReason(account, fake.name, fake.buffer)],
-      ['video-tour.mp4', /is larger than the 75 MB limit/],
-    ] as const) {
-      const failure = fileRow(page, name).getByText('Upload failed:').locator('xpath=../..');
-      await failure.waitFor({ timeout: 30_000 });
-      const text = await failure.textContent();
-      if (typeof expected === 'string') expect(text).toContain(expected);
-      else expect(text).toMatch(expected);
-    }
-    await fileRow(page, 'invoice.pdf').scrollIntoViewIfNeeded();
+    const refused = drawer.getByRole('list', { name: 'Files not added' });
+    expect(await refused.getByRole('listitem').allTextContents()).toEqual([
+      '“video-tour.mp4” was not added: it is larger than 75 MB, the most a file can be. Make it smaller, then add it again.',
+      '“setup.exe” was not added: .exe files cannot be sent. Choose one of the accepted types listed above.',
+    ]);
+    // Only the PDF travelled; the server holds nothing else.
+    expect(uploads.count).toBe(1);
+    expect(await storedAttachments(account)).toEqual(['price-list.pdf']);
+    expect(await fileRow(page, 'video-tour.mp4').count()).toBe(0);
+    // Tied to the control: the file input and "Choose files" are described by the refusals.
+    expect(await fileInput(page).getAttribute('aria-invalid')).toBe('true');
+    expect(await descriptionOf(page, 'input[type=file]')).toContain('“setup.exe” was not added');
+    expect(await descriptionOf(page, '#choose-files')).toContain('“video-tour.mp4” was not added');
+    await world.screenshot(page, 'drawer-files-refused');
+
+    // The refused files are not part of the action: Save goes through with the one that was added.
+    await drawer.getByRole('button', { name: 'Dismiss' }).click();
+    await refused.waitFor({ state: 'detached' });
+    expect(await fileInput(page).getAttribute('aria-invalid')).toBe('false');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    expect((await listActions(world.stack, account))[0]!.attachments.map((a) => a.fileName)).toEqual(['price-list.pdf']);
+  });
+
+  it("ERR-2 on the server: a file whose content is not its type shows the server's reason, and blocks Save until removed", async () => {
+    const account = await world.stack.createAccount();
+    const { page, drawer } = await openNewDrawer(account);
+    const fake = { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: FILES.png() };
+    await fileInput(page).setInputFiles([fake]);
+    const failure = fileRow(page, 'invoice.pdf').getByText('Upload failed:').locator('xpath=../..');
+    await failure.waitFor({ timeout: 30_000 });
+    expect(await failure.textContent()).toContain(await serverReason(account, fake.name, fake.buffer));
     await world.screenshot(page, 'drawer-file-errors');
 
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.getByRole('alert').getByText('Remove the files that failed to upload before saving.').waitFor();
+    // Focus goes to the control that fixes it, not to the page.
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe('Choose files');
     await world.screenshot(page, 'drawer-error-file-blocks-save');
     expect(await listActions(world.stack, account)).toEqual([]);
 
-    for (const name of ['setup.exe', 'invoice.pdf']) {
-      await drawer.getByRole('button', { name: `Remove ${name}` }).click();
-    }
-    // One refused file left: the message stays; the last one removed: it goes.
-    expect(await drawer.getByRole('alert').textContent()).toContain('Remove the files that failed to upload before saving.');
-    await drawer.getByRole('button', { name: 'Remove video-tour.mp4' }).click();
+    await drawer.getByRole('button', { name: 'Remove invoice.pdf' }).click();
     await drawer.getByText('Remove the files that failed to upload before saving.').waitFor({ state: 'detached' });
     await fileInput(page).setInputFiles([PDF()]);
     await uploaded(page, 'price-list.pdf');
@@ -148,21 +187,88 @@ describe('Send Attachment drawer (browser)', () => {
     expect(await listActions(world.stack, account)).toHaveLength(1);
   });
 
-  it("refuses an eleventh file on Save with the server's message", async () => {
+  it('refuses the files beyond the tenth in the browser, before uploading them', async () => {
     const account = await world.stack.createAccount();
     const { page, drawer } = await openNewDrawer(account);
-    const names = Array.from({ length: 11 }, (_, i) => `page-${i + 1}.pdf`);
-    await fileInput(page).setInputFiles(names.map((name, i) => PDF(name, 1024 + i)));
-    for (const name of names) await uploaded(page, name);
-    await drawer.getByRole('button', { name: 'Save' }).click();
-    const error = drawer.locator('#attachment-error');
-    await error.waitFor();
-    expect(await error.textContent()).toMatch(/at most 10 files \(this save has 11\)/);
-    expect(await listActions(world.stack, account)).toEqual([]);
-    await drawer.getByRole('button', { name: 'Remove page-11.pdf' }).click();
+    const uploads = countUploads(page);
+    const names = Array.from({ length: 11 }, (_, i) => `page-${String(i + 1).padStart(2, '0')}.pdf`);
+    await fileInput(page).setInputFiles(names.slice(0, 9).map((name, i) => PDF(name, 1024 + i)));
+    for (const name of names.slice(0, 9)) await uploaded(page, name);
+    // Two more chosen at once: the tenth fits, the eleventh does not.
+    await fileInput(page).setInputFiles(names.slice(9).map((name, i) => PDF(name, 2048 + i)));
+    await uploaded(page, 'page-10.pdf');
+    expect(await drawer.getByRole('list', { name: 'Files not added' }).textContent()).toBe(
+      '“page-11.pdf” was not added: an action can hold at most 10 files. Remove one to make room.',
+    );
+    expect(uploads.count).toBe(10);
+    expect(await storedAttachments(account)).toEqual(names.slice(0, 10));
+    expect(await drawer.locator('#attachment-help').textContent()).toContain('(10 added)');
+
+    // Room again after a removal.
+    await drawer.getByRole('button', { name: 'Remove page-01.pdf' }).click();
+    await fileInput(page).setInputFiles([PDF('page-11.pdf', 4096)]);
+    await uploaded(page, 'page-11.pdf');
+    await drawer.getByRole('list', { name: 'Files not added' }).waitFor({ state: 'detached' });
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.waitFor({ state: 'hidden' });
     expect((await listActions(world.stack, account))[0]!.attachments).toHaveLength(10);
+  });
+
+  it('lists every refused field at once on Save, marks each and moves focus to the first; counters show a paste over the limit, uncut', async () => {
+    const account = await world.stack.createAccount();
+    const { page, drawer } = await openNewDrawer(account);
+    const name = drawer.getByLabel('Action name');
+    const trigger = drawer.getByLabel('When and how to trigger this action?');
+    await name.fill('n'.repeat(1100));
+    expect((await name.inputValue()).length).toBe(1100); // not cut
+    await drawer.getByText('1,100 / 100 · 1,000 over the limit').waitFor();
+    await trigger.fill('t'.repeat(1100));
+    await drawer.getByText('1,100 / 1,024 · 76 over the limit').waitFor();
+    await drawer.getByRole('radio', { name: /Set manually/ }).click();
+    await drawer.getByText('0 / 1,024', { exact: true }).waitFor();
+    await drawer.getByRole('button', { name: 'Save' }).click();
+
+    const alert = drawer.getByRole('alert');
+    await alert.getByText('Not saved: 4 things to fix').waitFor();
+    expect(await alert.getByRole('listitem').allTextContents()).toEqual([
+      'Action name must be at most 100 characters (it has 1,100).',
+      'When and how to trigger this action must be at most 1,024 characters (it has 1,100).',
+      'A manual content message is required.',
+      'Please add at least one attachment.',
+    ]);
+    for (const field of [name, trigger, drawer.getByLabel('Message')]) expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await fileInput(page).getAttribute('aria-invalid')).toBe('true');
+    // The counter is part of the field's description, so a screen reader hears how far over it is.
+    expect(await descriptionOf(page, '[name="name"]')).toContain('1,000 over the limit');
+    expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('name');
+    expect(await listActions(world.stack, account)).toEqual([]);
+    await world.screenshot(page, 'drawer-all-errors');
+
+    // Each listed problem leads to its field; fixing one takes only its message away.
+    await alert.getByRole('button', { name: 'A manual content message is required.' }).click();
+    expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('contentMessage');
+    await name.fill('Price list');
+    await alert.getByText('Action name must be at most').waitFor({ state: 'detached' });
+    expect(await alert.getByRole('listitem').count()).toBe(3);
+  });
+
+  it('while an upload is in flight, Save still lists the fields over their limit beside the wait', async () => {
+    const account = await world.stack.createAccount();
+    const { context, page, drawer } = await openNewDrawer(account);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 64 * 1024 });
+    await drawer.getByLabel('Action name').fill('n'.repeat(101));
+    await fileInput(page).setInputFiles([PDF('catalog.pdf', 4 * 1024 * 1024)]);
+    await fileRow(page, 'catalog.pdf').getByRole('progressbar').waitFor();
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    const alert = drawer.getByRole('alert');
+    await alert.getByText('Not saved: 2 things to fix').waitFor();
+    expect(await alert.getByRole('listitem').allTextContents()).toEqual([
+      'Action name must be at most 100 characters (it has 101).',
+      'Wait for the uploads to finish before saving.',
+    ]);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   });
 
   it('ERR-3: blocks Save without a trigger, with a required error on the trigger field', async () => {
@@ -266,39 +372,110 @@ describe('Send Attachment drawer (browser)', () => {
     expect(saved!.attachments.map((a) => a.fileName)).toEqual(['price-list-2027.pdf']);
   });
 
-  it('shows the conflict message when someone else saved first, and reloads their version', async () => {
+  it('on a stale save, offers to load the other version or to keep one\'s own edit, and keeps it when asked', async () => {
     const account = await world.stack.createAccount();
     const action = await createAction(world.stack, account, { name: 'Price list' });
+    const theirSave = (name: string, expectedVersion: number) =>
+      saveAction(world.stack, account, {
+        id: action.id,
+        agentId: account.agentId,
+        name,
+        trigger: action.trigger,
+        contentMode: 'AI',
+        attachmentIds: action.attachments.map((a) => a.id),
+        expectedVersion,
+      });
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Edit Price list' }).click();
-    const drawer = page.getByRole('dialog', { name: 'Edit “Price list”' });
+    const drawer = page.getByRole('dialog', { name: /^Edit “/ });
     await uploaded(page, 'price-list.pdf');
     await drawer.getByLabel('Action name').fill('Price list (mine)');
 
     // Another builder saves the same action meanwhile.
-    await saveAction(world.stack, account, {
-      id: action.id,
-      agentId: account.agentId,
-      name: 'Price list (theirs)',
-      trigger: action.trigger,
-      contentMode: 'AI',
-      attachmentIds: action.attachments.map((a) => a.id),
-      expectedVersion: action.version,
-    });
-
+    await theirSave('Price list (theirs)', action.version);
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.getByText('This action changed while you were editing').waitFor();
     // The server's own words, in the banner and in the footer's alert.
     expect(await drawer.getByRole('alert').textContent()).toMatch(/Someone else saved this action first .*Reload to see their changes/);
     await world.screenshot(page, 'drawer-conflict');
 
-    await drawer.getByRole('button', { name: 'Reload the latest version' }).click();
+    // "Load their version": the form shows theirs.
+    await drawer.getByRole('button', { name: 'Load their version' }).click();
     const reloaded = page.getByRole('dialog', { name: 'Edit “Price list (theirs)”' });
     expect(await reloaded.getByLabel('Action name').inputValue()).toBe('Price list (theirs)');
+
+    // Again, and this time the builder keeps their own edit: nothing they typed is lost.
     await reloaded.getByLabel('Action name').fill('Price list (merged)');
+    await theirSave('Price list (theirs, again)', action.version + 1);
     await reloaded.getByRole('button', { name: 'Save' }).click();
-    await reloaded.waitFor({ state: 'hidden' });
-    expect((await listActions(world.stack, account))[0]!.name).toBe('Price list (merged)');
+    await drawer.getByText('This action changed while you were editing').waitFor();
+    await drawer.getByRole('button', { name: 'Keep my changes' }).click();
+    await drawer.getByText('Your changes are kept').waitFor();
+    expect(await drawer.getByLabel('Action name').inputValue()).toBe('Price list (merged)');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    expect((await listActions(world.stack, account))[0]).toMatchObject({ name: 'Price list (merged)', version: action.version + 3 });
+  });
+
+  it('asks "Discard your changes?" before Escape, Cancel or ✕ drop an edit, and works from the keyboard', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Price list' });
+    const { page } = await world.openLibrary(account);
+    const openEdit = async () => {
+      await page.getByRole('button', { name: 'Edit Price list' }).click();
+      const drawer = page.getByRole('dialog', { name: 'Edit “Price list”' });
+      await uploaded(page, 'price-list.pdf');
+      await world.settle(page);
+      return drawer;
+    };
+    const confirm = page.getByRole('dialog', { name: 'Discard your changes?' });
+    const focused = () => page.evaluate('document.activeElement?.textContent?.trim()');
+
+    // Escape over an edit: asked; "Keep editing" has the focus, Enter keeps the edit.
+    let drawer = await openEdit();
+    const name = drawer.getByLabel('Action name');
+    await name.fill('Price list 2027');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor();
+    await world.settle(page);
+    await world.screenshot(page, 'drawer-discard-confirm');
+    expect(await focused()).toBe('Keep editing');
+    await page.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await name.inputValue()).toBe('Price list 2027');
+    expect(await drawer.isVisible()).toBe(true);
+
+    // ✕: asked; Escape answers "keep editing" too, and leaves the drawer open.
+    await drawer.getByRole('button', { name: 'Close', exact: true }).click();
+    await confirm.waitFor();
+    await world.settle(page);
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await drawer.isVisible()).toBe(true);
+
+    // Cancel: asked; Tab to "Discard changes" and Enter closes without saving.
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor();
+    await world.settle(page);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Discard changes');
+    await page.keyboard.press('Enter');
+    await drawer.waitFor({ state: 'hidden' });
+    expect((await listActions(world.stack, account))[0]!.name).toBe('Price list');
+
+    // A removed file is a change too; undoing the edit is not: then Escape closes at once.
+    drawer = await openEdit();
+    await drawer.getByRole('button', { name: 'Remove price-list.pdf' }).click();
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Discard changes' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    drawer = await openEdit();
+    await drawer.getByLabel('Action name').fill('Something else');
+    await drawer.getByLabel('Action name').fill('Price list');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    expect(await confirm.count()).toBe(0);
   });
 
   it("warns when the trigger is very close to another action's trigger on the same agent", async () => {

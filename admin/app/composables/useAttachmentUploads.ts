@@ -23,16 +23,41 @@ export interface UploadEntry {
 let nextKey = 0;
 
 /**
+ * Why a chosen file was not added, checked in the browser against `attachmentLimits` before a
+ * byte is sent (a 76 MB file would otherwise upload for a minute only to be refused). The
+ * server checks the same rules again, and the ones only it can (the content's real type).
+ */
+export function refusalOf(file: { name: string; size: number }, limits: Limits, room: number): string | null {
+  const extension = extensionOf(file.name);
+  if (!extension) {
+    return `“${file.name}” was not added: its name has no file type at the end (such as .pdf or .jpg), so it cannot be sent.`;
+  }
+  if (!limits.acceptedExtensions.includes(extension)) {
+    return `“${file.name}” was not added: .${extension} files cannot be sent. Choose one of the accepted types listed above.`;
+  }
+  if (file.size > limits.maxFileBytes) {
+    return `“${file.name}” was not added: it is larger than ${formatBytes(limits.maxFileBytes)}, the most a file can be. Make it smaller, then add it again.`;
+  }
+  if (room <= 0) {
+    return `“${file.name}” was not added: an action can hold at most ${limits.maxFilesPerAction} files. Remove one to make room.`;
+  }
+  return null;
+}
+
+/**
  * The drawer's file list. Each added file is uploaded at once (`uploadAttachment`, staged on
  * the server) so a bad file is reported on its row before Save; Save then sends only the ids.
  */
 export function useAttachmentUploads(options: { limits: () => Limits | null; announce: (message: string) => void }) {
   const entries = ref<UploadEntry[]>([]);
+  /** The files of the last choice or drop that were refused before uploading, with why. */
+  const refusals = ref<string[]>([]);
   const aborts = new Map<string, () => void>();
 
   function reset(existing: AttachmentItem[] = []) {
     for (const abort of aborts.values()) abort();
     aborts.clear();
+    refusals.value = [];
     entries.value = existing.map((attachment) => ({
       key: `a${nextKey++}`,
       fileName: attachment.fileName,
@@ -51,7 +76,21 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
   }
 
   function add(files: Iterable<File>) {
-    for (const file of files) upload(file);
+    const limits = options.limits();
+    // Files the server refused do not count: they are not part of the save.
+    let room = limits ? limits.maxFilesPerAction - entries.value.filter((e) => e.status !== 'error').length : Infinity;
+    const refused: string[] = [];
+    for (const file of files) {
+      const refusal = limits ? refusalOf(file, limits, room) : null;
+      if (refusal) {
+        refused.push(refusal);
+        continue;
+      }
+      room--;
+      upload(file);
+    }
+    refusals.value = refused;
+    if (refused.length) options.announce(refused.join(' '));
   }
 
   function upload(file: File) {
@@ -107,6 +146,8 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
 
   return {
     entries,
+    refusals,
+    dismissRefusals: () => (refusals.value = []),
     reset,
     add,
     remove,

@@ -6,6 +6,8 @@ export interface ApiError {
   code?: string;
   field?: string;
   reason?: string;
+  /** Every refused field of the input (a save lists them all), the first being this error's own. */
+  fieldErrors?: { field: string; reason?: string; message: string }[];
 }
 
 export interface RawGraphQLError {
@@ -31,7 +33,13 @@ export function apiErrorOf(error: CombinedError | RawGraphQLError[] | null | und
       code: typeof ext.code === 'string' ? ext.code : undefined,
       field: typeof ext.field === 'string' ? ext.field : undefined,
       reason: typeof ext.reason === 'string' ? ext.reason : undefined,
+      fieldErrors: Array.isArray(ext.fieldErrors) ? ext.fieldErrors.filter(isFieldError) : undefined,
     };
   }
   return { message: NETWORK_ERROR.message, code: 'NETWORK' };
+}
+
+function isFieldError(value: unknown): value is { field: string; reason?: string; message: string } {
+  const v = value as { field?: unknown; message?: unknown } | null;
+  return typeof v?.field === 'string' && typeof v.message === 'string';
 }

@@ -12,7 +12,14 @@ import { AppError, ConflictReason, ErrorCode, InputReason } from '../infra/error
 import { isUuid } from '../infra/ids.js';
 import type { ActionUsage, SendsRepository } from '../sends/sends.repository.js';
 import type { ActionRow, ActionsRepository } from './actions.repository.js';
-import { validateActionFields, validateFileCount, type SaveActionFields } from './actions.validation.js';
+import {
+  actionFieldProblems,
+  actionFieldsOf,
+  fileCountProblem,
+  refuseFields,
+  type FieldProblem,
+  type SaveActionFields,
+} from './actions.validation.js';
 
 export interface SaveActionInput extends SaveActionFields {
   id?: string | null;
@@ -79,9 +86,14 @@ export class ActionsService {
       const existing = await this.requireAction(accountId, input.id);
       if (existing.agentId !== input.agentId) throw AppError.notFound('action');
     }
-    const fields = validateActionFields(input);
-    validateFileCount(input.attachmentIds, uploads.length);
-    await this.checkAttachmentIds(accountId, input.attachmentIds, input.id ?? null);
+    // Every problem at once, so the builder fixes them in one go rather than one per Save.
+    const countProblem = fileCountProblem(input.attachmentIds, uploads.length);
+    const problems = [
+      ...actionFieldProblems(input),
+      ...(countProblem ? [countProblem] : await this.attachmentIdProblems(accountId, input.attachmentIds, input.id ?? null)),
+    ];
+    if (problems.length) throw refuseFields(problems);
+    const fields = actionFieldsOf(input);
 
     const received: ReceivedFile[] = [];
     try {
@@ -162,7 +174,7 @@ export class ActionsService {
     actions: ActionsRepository,
     accountId: string,
     id: string,
-    fields: ReturnType<typeof validateActionFields>,
+    fields: ReturnType<typeof actionFieldsOf>,
     expectedVersion: number | undefined,
   ): Promise<ActionRow> {
     const row = await actions.update(accountId, id, fields, expectedVersion);
@@ -178,18 +190,19 @@ export class ActionsService {
   }
 
   /** Each kept id must be this account's, and staged or already pinned to this action. */
-  private async checkAttachmentIds(accountId: string, ids: string[], actionId: string | null) {
+  private async attachmentIdProblems(accountId: string, ids: string[], actionId: string | null): Promise<FieldProblem[]> {
     const valid = ids.filter(isUuid);
     const rows = await this.files.findMany(accountId, valid);
     const usable = new Set(rows.filter((r) => r.actionId === null || r.actionId === actionId).map((r) => r.id));
     const index = ids.findIndex((id) => !usable.has(id));
-    if (index >= 0) {
-      throw AppError.badInput(
-        `attachmentIds.${index}`,
-        InputReason.UNKNOWN_ATTACHMENT,
-        'This attachment no longer exists (it may have expired or belong to another action). Please upload it again.',
-      );
-    }
+    if (index < 0) return [];
+    return [
+      {
+        field: `attachmentIds.${index}`,
+        reason: InputReason.UNKNOWN_ATTACHMENT,
+        message: 'This attachment no longer exists (it may have expired or belong to another action). Please upload it again.',
+      },
+    ];
   }
 
   private async withDetails(accountId: string, rows: ActionRow[]): Promise<ActionView[]> {

@@ -64,6 +64,13 @@ export enum ConflictReason {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
 }
 
+/** One refused field, as listed in `extensions.fieldErrors` so a form can mark them all at once. */
+export interface FieldError {
+  field: string;
+  reason: InputReason;
+  message: string;
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -72,13 +79,15 @@ export class AppError extends Error {
     readonly reason?: InputReason | ConflictReason,
     /** More `extensions` for the client: the limit an operation hit, when to retry. */
     readonly details?: Readonly<Record<string, string | number>>,
+    /** Every refused field of one input (`extensions.fieldErrors`), the first also as `field`/`reason`. */
+    readonly fieldErrors?: readonly FieldError[],
   ) {
     super(message);
     this.name = 'AppError';
   }
 
-  static badInput(field: string, reason: InputReason, message: string): AppError {
-    return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason);
+  static badInput(field: string, reason: InputReason, message: string, fieldErrors?: readonly FieldError[]): AppError {
+    return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason, undefined, fieldErrors);
   }
   /** `what`: "action", "agent"…; ids stay out of the message (a builder cannot use them). */
   static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token'): AppError {
@@ -121,6 +130,7 @@ export function extensionsOf(error: AppError) {
     ...(error.field ? { field: error.field } : {}),
     ...(error.reason ? { reason: error.reason } : {}),
     ...error.details,
+    ...(error.fieldErrors ? { fieldErrors: error.fieldErrors.map(({ field, reason, message }) => ({ field, reason, message })) } : {}),
   };
 }
 

@@ -92,11 +92,28 @@ export class ConcurrentWorker<T extends object> {
     await this.options.onStopped?.();
   }
 
-  /** Groups with `perGroupConcurrency` jobs running here: the next fetch skips them. */
-  private fullGroups(): string[] {
+  /**
+   * How many jobs one fetch may take. The fetch skips the groups already at their share, but any
+   * batch could still be all one other group's jobs, so it is never larger than the least room a
+   * group has left (a group with none running here has its whole share).
+   */
+  private batchSize(free: number): number {
+    const share = this.options.perGroupConcurrency;
+    let room = share;
+    for (const running of this.runningPerGroup().values()) if (running < share) room = Math.min(room, share - running);
+    return Math.min(free, room);
+  }
+
+  /** Jobs running here, per group. */
+  private runningPerGroup(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const { group } of this.active.values()) if (group) counts.set(group, (counts.get(group) ?? 0) + 1);
-    return [...counts].filter(([, n]) => n >= this.options.perGroupConcurrency).map(([group]) => group);
+    return counts;
+  }
+
+  /** Groups with `perGroupConcurrency` jobs running here: the next fetch skips them. */
+  private fullGroups(): string[] {
+    return [...this.runningPerGroup()].filter(([, n]) => n >= this.options.perGroupConcurrency).map(([group]) => group);
   }
 
   private async loop(): Promise<void> {
@@ -104,9 +121,11 @@ export class ConcurrentWorker<T extends object> {
     while (this.running) {
       const free = concurrency - this.active.size;
       let fetched = 0;
+      let batchSize = 0;
       if (free > 0) {
         try {
-          const jobs = await queue.fetch<T>(name, { batchSize: free, includeMetadata: true, ignoreGroups: this.fullGroups() });
+          batchSize = this.batchSize(free);
+          const jobs = await queue.fetch<T>(name, { batchSize, includeMetadata: true, ignoreGroups: this.fullGroups() });
           fetched = jobs.length;
           for (const job of jobs) this.launch(job);
         } catch (error) {
@@ -114,7 +133,7 @@ export class ConcurrentWorker<T extends object> {
         }
       }
       // Busy with a full batch: go again at once. Full: wait for a slot. Empty: wait for work.
-      if (fetched > 0 && fetched === free) continue;
+      if (fetched > 0 && fetched === batchSize) continue;
       await this.sleep(this.active.size >= concurrency ? 60_000 : pollMs);
     }
   }

@@ -10,12 +10,8 @@ const WORKER_CONCURRENCY = 8;
 const WORKER_ENV = { WORKER_POLL_MS: '100', SEND_JOB_HEARTBEAT_SECONDS: '10', QUEUE_MAINTENANCE_SECONDS: '1', WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
 const SENDS_PER_ACCOUNT = 150;
 const FILES_PER_SEND = 2;
-/**
- * The runs of a rolled-back account that may be mid-send when the rollback commits: every slot
- * of the worker (its per-account share is kept at fetch, and one fetch may hand out a whole batch
- * of one account's jobs).
- */
-const IN_FLIGHT_PER_ACCOUNT = WORKER_CONCURRENCY;
+/** The runs of a rolled-back account that may be mid-send when the rollback commits: its share, half the worker's slots. */
+const IN_FLIGHT_PER_ACCOUNT = WORKER_CONCURRENCY / 2;
 
 interface Tenant {
   account: TestAccount;

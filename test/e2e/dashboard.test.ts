@@ -285,8 +285,10 @@ describe('Dashboard (browser)', () => {
     const attempts = bodyRows(page, 'Delivery attempts, in order');
     expect(await attempts.count()).toBe(3);
     for (let i = 0; i < 3; i++) {
-      const [attempt, fileName, started, status, duration] = await cells(attempts.nth(i));
+      const [attempt, fileName, started, status, duration, , answer] = await cells(attempts.nth(i));
       expect([attempt, fileName, status]).toEqual([String(i + 1), 'price-list.pdf', '503']);
+      // The start of ChatService's own answer, as the simulator worded its refusal.
+      expect(answer).toContain('Simulated failure');
       expect(started).toMatch(/\d{1,2}:\d{2}:\d{2}/);
       expect(duration).toMatch(/^\d+ ms$|^\d+(\.\d)? s$/);
     }

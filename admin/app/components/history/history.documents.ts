@@ -67,6 +67,7 @@ export const SendQuery = graphql(
           durationMs
           httpStatus
           error
+          responseExcerpt
         }
       }
     }

@@ -260,8 +260,9 @@ describe('ChatService adapter against recorded answers', () => {
         httpStatus: 201,
         error: expect.stringContaining('without a message id'),
         retryAfterSeconds: null,
+        unconfirmed: true,
       });
-      expect(await send({ status: 202, body: { queued: true } })).toMatchObject({ kind: 'retry', error: expect.stringContaining('not 200/201') });
+      expect(await send({ status: 202, body: { queued: true } })).toMatchObject({ kind: 'retry', unconfirmed: true, error: expect.stringContaining('not 200/201') });
       expect(await send({ status: 204 })).toMatchObject({ kind: 'retry', httpStatus: 204 });
     });
 

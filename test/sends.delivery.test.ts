@@ -129,6 +129,18 @@ describe('send delivery', () => {
     expect(failed[0]!.properties).toMatchObject({ reason: '5xx', channel: 'whatsapp', action_id: action.id });
   });
 
+  it('retries a 2xx without a message id, and after 3 such answers fails with unconfirmed, not 5xx', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'u.pdf', content: FILES.pdf(4100) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    // The simulator's fault answers the status with an error body: a 200 that names no message.
+    await sim.setFaults({ status: 200 });
+    const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
+    const send = await waitForFinalSend(stack, account, receipt.sendId!);
+    expect(send).toMatchObject({ status: 'FAILED', reason: 'unconfirmed', failedAttempts: 3 });
+    expect(send.reasonDetail).toContain('without a message id');
+    expect(send.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([200, 200, 200]);
+  });
+
   it('treats a 4xx as final at once: 413 becomes channel_limit_exceeded', async () => {
     const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4001) }] });
     const room = await addRoom(stack, account, 'whatsapp');

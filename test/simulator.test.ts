@@ -120,11 +120,14 @@ describe.each(['core', 'open'] as const)('ChatService simulator, %s API', (mode)
     expect(dropped).toMatchObject({ kind: 'retry', httpStatus: null, error: expect.stringContaining('connection error') });
     await control.clearFaults();
 
+    // A redirect is no fault it plays (the adapter never follows one); a 2xx is: success without a message id.
     const res = await fetch(`${sim.url}/__sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 200 }),
+      body: JSON.stringify({ status: 302 }),
     });
     expect(res.status).toBe(400);
+    await control.setFaults({ status: 200, count: 1 });
+    expect(await adapter.sendFile(who, message())).toMatchObject({ kind: 'retry', httpStatus: 200, unconfirmed: true });
   });
 });

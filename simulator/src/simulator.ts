@@ -274,8 +274,9 @@ function parseFaults(body: unknown): SimFaults | string {
   const faults: SimFaults = {};
   const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
   if (b.status !== undefined) {
-    if (!int(b.status) || ((b.status as number) !== 0 && ((b.status as number) < 400 || (b.status as number) > 599))) {
-      return 'status must be 0 (drop the connection) or an HTTP status from 400 to 599';
+    // 2xx: a success that names no message (the answer carries no message id), as a misbehaving ChatService might.
+    if (!int(b.status) || ((b.status as number) !== 0 && ((b.status as number) < 200 || (b.status as number) > 599 || ((b.status as number) >= 300 && (b.status as number) < 400)))) {
+      return 'status must be 0 (drop the connection), a 2xx (a success without a message id) or an HTTP status from 400 to 599';
     }
     faults.status = b.status as number;
   }

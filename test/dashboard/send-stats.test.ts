@@ -103,7 +103,7 @@ describe('sendStats', () => {
     ]);
     // Every reason a send can fail for, in words, for filters and tables.
     const all = (await stack.client.query(acme.tokens.VIEWER, '{ failureReasons { reason label description } }')).data.failureReasons;
-    expect(all.map((r: { reason: string }) => r.reason).sort()).toEqual(['4xx', '5xx', 'channel_limit_exceeded', 'channel_unsupported', 'credentials', 'file_missing']);
+    expect(all.map((r: { reason: string }) => r.reason).sort()).toEqual(['4xx', '5xx', 'channel_limit_exceeded', 'channel_unsupported', 'credentials', 'file_missing', 'unconfirmed']);
     expect(all.every((r: { label: string; description: string }) => r.label && r.description)).toBe(true);
     expect(s.channels).toEqual([
       { channel: 'telegram', sent: 5, failed: 5, successRate: 50 },

@@ -99,7 +99,9 @@ interface AttemptFacts {
  * What one upload ended with; never thrown.
  * - `delivered`: 200/201 with a message id.
  * - `retry`: 5xx, 429, timeouts, connection errors, a redirect, a 2xx without a message id.
- *   Counted as an attempt; `retryAfterSeconds` when a 429/503 said how long to wait.
+ *   Counted as an attempt; `retryAfterSeconds` when a 429/503 said how long to wait; `unconfirmed`
+ *   when ChatService answered success without saying which message it stored (a 2xx without a
+ *   message id: the file may have arrived, so a send that ends this way has a reason of its own).
  * - `credentials`: 401/403, or no token: final, and not the channel's fault.
  * - `refused`: 413/422, the channel (or its provider) does not take this file: final.
  * - `rejected`: any other 4xx: final.
@@ -107,7 +109,7 @@ interface AttemptFacts {
 export type SendOutcome = AttemptFacts &
   (
     | { kind: 'delivered'; messageId: string }
-    | { kind: 'retry'; error: string; retryAfterSeconds: number | null }
+    | { kind: 'retry'; error: string; retryAfterSeconds: number | null; unconfirmed: boolean }
     | { kind: 'credentials'; error: string }
     | { kind: 'refused'; error: string }
     | { kind: 'rejected'; error: string }
@@ -266,6 +268,7 @@ export class ChatServiceAdapter {
         kind: 'retry',
         error: describeFailure(error, this.options.uploadTimeoutMs),
         retryAfterSeconds: null,
+        unconfirmed: false,
         httpStatus: null,
         durationMs: elapsed(),
         excerpt: null,
@@ -322,19 +325,19 @@ function classify(res: Response, json: unknown, text: string): DistributiveOmit<
   if (status === 200 || status === 201) {
     const messageId = readMessageId(json);
     if (messageId) return { kind: 'delivered', messageId };
-    return { kind: 'retry', retryAfterSeconds: null, error: `ChatService answered ${status} without a message id, so the file may not have been delivered: ${excerptOf(text)}` };
+    return { kind: 'retry', retryAfterSeconds: null, unconfirmed: true, error: `ChatService answered ${status} without a message id, so the file may not have been delivered: ${excerptOf(text)}` };
   }
   if (status >= 200 && status < 300) {
-    return { kind: 'retry', retryAfterSeconds: null, error: `ChatService answered ${status}, not 200/201 with a message id: ${excerptOf(text)}` };
+    return { kind: 'retry', retryAfterSeconds: null, unconfirmed: true, error: `ChatService answered ${status}, not 200/201 with a message id: ${excerptOf(text)}` };
   }
-  if (isRedirect(status)) return { kind: 'retry', retryAfterSeconds: null, error: redirectError(res) };
+  if (isRedirect(status)) return { kind: 'retry', retryAfterSeconds: null, unconfirmed: false, error: redirectError(res) };
   if (status === 401 || status === 403) return { kind: 'credentials', error: credentialsError(status, json, text) };
   if (status === 413 || status === 422) return { kind: 'refused', error: errorText(status, json, text) };
   if (status === 429 || status === 503) {
-    return { kind: 'retry', retryAfterSeconds: retryAfter(res.headers.get('retry-after')), error: errorText(status, json, text) };
+    return { kind: 'retry', retryAfterSeconds: retryAfter(res.headers.get('retry-after')), unconfirmed: false, error: errorText(status, json, text) };
   }
   if (status >= 400 && status < 500) return { kind: 'rejected', error: errorText(status, json, text) };
-  return { kind: 'retry', retryAfterSeconds: null, error: errorText(status, json, text) };
+  return { kind: 'retry', retryAfterSeconds: null, unconfirmed: false, error: errorText(status, json, text) };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -92,6 +92,12 @@ export const OUTCOMES: Readonly<Record<Outcome, OutcomeWords>> = {
     message: "The chat service refused this account's credentials, so the file was not delivered; answer the customer in text and tell the team.",
     retryable: false,
   },
+  [SendFailureReason.UNCONFIRMED]: {
+    label: 'Not confirmed by ChatService',
+    description: 'ChatService answered success without a message id on the last of the 3 attempts, so it is not known whether the file arrived.',
+    message: 'The chat service did not confirm the file was delivered; ask the customer whether it arrived before sending it again.',
+    retryable: false,
+  },
   [SendCancelReason.FLAG_OFF]: {
     label: 'Cancelled: Send Attachment turned off',
     description: "The account's Send Attachment flag was turned off before the send was delivered, so nothing was sent.",

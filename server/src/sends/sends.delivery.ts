@@ -189,7 +189,8 @@ export class SendDelivery {
       this.deps.log.info('sends.attempt_failed', { sendId, attempt, error: outcome.error, retryAfterSeconds: outcome.retryAfterSeconds });
       if (failedAttempts >= MAX_SEND_ATTEMPTS || lastRun) {
         await sends.markFileFailed(file.id);
-        return this.fail(send, SendFailureReason.SERVER_ERROR, `${file.fileName}: ${outcome.error} (attempt ${attempt} of ${MAX_SEND_ATTEMPTS})`);
+        const reason = outcome.unconfirmed ? SendFailureReason.UNCONFIRMED : SendFailureReason.SERVER_ERROR;
+        return this.fail(send, reason, `${file.fileName}: ${outcome.error} (attempt ${attempt} of ${MAX_SEND_ATTEMPTS})`);
       }
       if (outcome.retryAfterSeconds !== null) {
         // The wait ChatService asked for (bounded by the adapter), instead of the queue's backoff.

@@ -46,6 +46,11 @@ export enum SendFailureReason {
    * problem, not the channel's, so it is counted apart (pnpm ops account:set-chat-service).
    */
   CREDENTIALS = 'credentials',
+  /**
+   * ChatService answered success but named no message on the last of the attempts (a 2xx
+   * without a message id): delivery is unconfirmed, not refused, so it is not counted as a 5xx.
+   */
+  UNCONFIRMED = 'unconfirmed',
 }
 
 /**

@@ -26,7 +26,7 @@ export const sends = pgTable(
     conversationId: text('conversation_id').notNull(),
     channel: text('channel'),
     status: sendStatusEnum('status').notNull(),
-    /** FAILED: SendFailureReason (5xx | 4xx | credentials | …); CANCELLED: SendCancelReason (flag_off | …) */
+    /** FAILED: SendFailureReason (5xx | 4xx | credentials | unconfirmed | …); CANCELLED: SendCancelReason (flag_off | …) */
     reason: text('reason'),
     reasonDetail: text('reason_detail'),
     caption: text('caption'),

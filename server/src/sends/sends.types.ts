@@ -105,7 +105,7 @@ export class Send {
   @Field(() => ReceiptStatus, { description: 'What invoke answered for this send.' })
   receiptStatus!: ReceiptStatus;
 
-  @Field(() => String, { nullable: true, description: 'FAILED: why (5xx, 4xx, credentials, channel_unsupported, channel_limit_exceeded, file_missing). CANCELLED: the rollback that stopped it (flag_off, action_disabled, action_deleted).' })
+  @Field(() => String, { nullable: true, description: 'FAILED: why (5xx, 4xx, credentials, channel_unsupported, channel_limit_exceeded, file_missing, unconfirmed). CANCELLED: the rollback that stopped it (flag_off, action_disabled, action_deleted).' })
   reason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Which file and which rule, or the last error.' })

@@ -109,7 +109,7 @@ async function run(argv: string[]): Promise<string> {
       case 'account:set-chat-service':
         return describeSettings(await services.accounts.setChatServiceSettings(need(values.account, '--account <id>'), chatService));
       case 'secrets:rotate':
-        return `${await services.accounts.resealChatServiceTokens()} ChatService token(s) re-sealed with key ${secrets.currentKeyId}`;
+        return `${await services.accounts.resealChatServiceTokens()} ChatService token(s) and ${await services.webhooks.resealSecrets()} webhook secret(s) re-sealed with key ${secrets.currentKeyId}`;
       case 'agent:create':
         return (await services.agents.create(need(values.account, '--account <id>'), need(positionals.join(' '), 'a name'))).id;
       case 'token:create': {

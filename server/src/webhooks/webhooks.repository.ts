@@ -91,6 +91,21 @@ export class WebhooksRepository {
     return rows.length > 0;
   }
 
+  /** The key ids the stored secrets were sealed with (start-up checks this process has them all). */
+  async sealedKeyIds(): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ keyId: sql<string>`split_part(${webhookEndpoints.secretSealed}, '.', 2)` }).from(webhookEndpoints);
+    return rows.map((r) => r.keyId);
+  }
+
+  sealedSecrets(): Promise<{ id: string; accountId: string; sealed: string }[]> {
+    return this.db.select({ id: webhookEndpoints.id, accountId: webhookEndpoints.accountId, sealed: webhookEndpoints.secretSealed }).from(webhookEndpoints);
+  }
+
+  /** A re-sealed secret: the same secret, so `updated_at` stays (nothing a person changed). */
+  async setSealedSecret(id: string, sealed: string): Promise<void> {
+    await this.db.update(webhookEndpoints).set({ secretSealed: sealed }).where(eq(webhookEndpoints.id, id));
+  }
+
   /** One page of an endpoint's deliveries, newest first; `beforeSeq` is the previous page's last. */
   listDeliveries(accountId: string, endpointId: string, first: number, beforeSeq: number | null): Promise<WebhookDeliveryRow[]> {
     return this.db

@@ -119,6 +119,17 @@ export class WebhooksService {
     };
   }
 
+  /** `pnpm ops secrets:rotate`: seals every stored secret with the current key; how many it changed. */
+  async resealSecrets(): Promise<number> {
+    let count = 0;
+    for (const row of await this.webhooks.sealedSecrets()) {
+      if (this.secrets.isCurrent(row.sealed)) continue;
+      await this.webhooks.setSealedSecret(row.id, this.secrets.seal(row.accountId, row.id, this.secrets.open(row.accountId, row.id, row.sealed)));
+      count += 1;
+    }
+    return count;
+  }
+
   private async requireEndpoint(accountId: string, id: string): Promise<WebhookEndpointView> {
     const endpoint = isUuid(id) ? await this.webhooks.findEndpoint(accountId, id) : null;
     if (!endpoint) throw AppError.notFound('webhook endpoint');

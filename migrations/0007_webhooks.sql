@@ -1,4 +1,4 @@
-CREATE TYPE "public"."webhook_attempt_error" AS ENUM('ADDRESS_FORBIDDEN', 'SCHEME_FORBIDDEN', 'DNS_FAILED', 'CONNECT_FAILED', 'TIMEOUT', 'REDIRECT', 'HTTP_ERROR', 'ENDPOINT_DISABLED');--> statement-breakpoint
+CREATE TYPE "public"."webhook_attempt_error" AS ENUM('ADDRESS_FORBIDDEN', 'SCHEME_FORBIDDEN', 'DNS_FAILED', 'CONNECT_FAILED', 'TIMEOUT', 'REDIRECT', 'HTTP_ERROR', 'ENDPOINT_DISABLED', 'SECRET_UNAVAILABLE');--> statement-breakpoint
 CREATE TYPE "public"."webhook_delivery_status" AS ENUM('PENDING', 'DELIVERED', 'FAILED');--> statement-breakpoint
 CREATE TABLE "webhook_attempts" (
 	"id" bigserial PRIMARY KEY NOT NULL,

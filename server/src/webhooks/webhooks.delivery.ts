@@ -165,7 +165,7 @@ export class WebhookDelivery {
     } catch (error) {
       if (!(error instanceof SecretsError)) throw error;
       // A key problem of this process (docs/deployment.md): retried, as another node may have the key.
-      return { httpStatus: null, errorCode: WebhookAttemptError.CONNECT_FAILED, error: `The signing secret cannot be opened: ${error.message}`, responseExcerpt: null };
+      return { httpStatus: null, errorCode: WebhookAttemptError.SECRET_UNAVAILABLE, error: `The signing secret cannot be opened: ${error.message}`, responseExcerpt: null };
     }
     const { timestamp, ...data } = context.event.properties;
     const body = JSON.stringify({

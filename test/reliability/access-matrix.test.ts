@@ -12,6 +12,8 @@ const READERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER'];
 const HISTORY: Role[] = [...READERS, 'OPS'];
 /** `send` and `sends`: the history's readers, and the AI service, which learns what became of its calls. */
 const SENDS: Role[] = [...HISTORY, 'AI_SERVICE'];
+/** Webhook endpoints and their deliveries: the account's admin only (WEBHOOKS_MANAGE). */
+const WEBHOOKS: Role[] = ['ADMIN'];
 
 /**
  * The role matrix and account isolation for the runtime and dashboard operations, completing
@@ -181,6 +183,89 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
       },
     },
   ];
+
+  // A public https URL: this stack keeps the address guard on, and nothing here waits for a delivery.
+  const HOOK_URL = 'https://hooks.example.com/matrix';
+  const CREATE_ENDPOINT = 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret endpoint { id } } }';
+  const newEndpoint = async (owner: Fixture): Promise<string> => {
+    const res = await q(owner.account.tokens.ADMIN, CREATE_ENDPOINT, { i: { url: HOOK_URL, events: ['ai_agent_attachment_sent'] } });
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data.createWebhookEndpoint.endpoint.id;
+  };
+  const shared = new Map<Fixture, Promise<string>>();
+  const endpointOf = (owner: Fixture) => {
+    if (!shared.has(owner)) shared.set(owner, newEndpoint(owner));
+    return shared.get(owner)!;
+  };
+  /** Another account's ADMIN (the one role allowed) gets NOT_FOUND on the owner's endpoint, and the row is unchanged. */
+  const endpointIsolation = (query: string) => async (other: TestAccount, owner: Fixture) => {
+    const id = await endpointOf(owner);
+    const [before] = await stack.sql`select url, events, enabled, secret_sealed, updated_at from webhook_endpoints where id = ${id}`;
+    for (const role of ROLES) {
+      const res = await q(other.tokens[role], query, { id });
+      expect(codeOf(res)).toBe(role === 'ADMIN' ? 'NOT_FOUND' : 'FORBIDDEN');
+    }
+    const [after] = await stack.sql`select url, events, enabled, secret_sealed, updated_at from webhook_endpoints where id = ${id}`;
+    expect(after).toEqual(before);
+  };
+  operations.push(
+    {
+      name: 'webhookEvents',
+      allowed: WEBHOOKS,
+      run: (t) => q(t, '{ webhookEvents { name description } }'),
+      isolation: async () => {
+        // The same list for every account.
+      },
+    },
+    {
+      name: 'webhookEndpoints',
+      allowed: WEBHOOKS,
+      run: (t) => q(t, '{ webhookEndpoints { id url } }'),
+      isolation: async (other, owner) => {
+        const id = await endpointOf(owner);
+        const res = await q(other.tokens.ADMIN, '{ webhookEndpoints { id } }');
+        expect(res.data.webhookEndpoints.map((e: { id: string }) => e.id)).not.toContain(id);
+      },
+    },
+    {
+      name: 'webhookDeliveries',
+      allowed: WEBHOOKS,
+      run: async (t, o) => q(t, 'query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id } } }', { id: await endpointOf(o) }),
+      isolation: endpointIsolation('query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id } } }'),
+    },
+    {
+      name: 'createWebhookEndpoint',
+      allowed: WEBHOOKS,
+      run: (t) => q(t, CREATE_ENDPOINT, { i: { url: HOOK_URL, events: ['ai_agent_attachment_sent'] } }),
+      isolation: async (other, owner) => {
+        const count = async (accountId: string) => ((await stack.sql`select count(*)::int as n from webhook_endpoints where account_id = ${accountId}`)[0]!.n as number);
+        const before = await count(owner.account.accountId);
+        const res = await q(other.tokens.ADMIN, CREATE_ENDPOINT, { i: { url: HOOK_URL, events: ['ai_agent_attachment_sent'] } });
+        expect(res.errors).toBeUndefined();
+        const [row] = await stack.sql`select account_id from webhook_endpoints where id = ${res.data.createWebhookEndpoint.endpoint.id}`;
+        expect(row!.account_id).toBe(other.accountId);
+        expect(await count(owner.account.accountId)).toBe(before);
+      },
+    },
+    {
+      name: 'updateWebhookEndpoint',
+      allowed: WEBHOOKS,
+      run: async (t, o) => q(t, 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: true }) { id } }', { id: await endpointOf(o) }),
+      isolation: endpointIsolation('mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false, url: "https://attacker.example.com/" }) { id } }'),
+    },
+    {
+      name: 'rotateWebhookSecret',
+      allowed: WEBHOOKS,
+      run: async (t, o) => q(t, 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: await endpointOf(o) }),
+      isolation: endpointIsolation('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }'),
+    },
+    {
+      name: 'deleteWebhookEndpoint',
+      allowed: WEBHOOKS,
+      run: async (t, o) => q(t, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: await newEndpoint(o) }),
+      isolation: endpointIsolation('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }'),
+    },
+  );
 
   const globexOrAcme = (account: TestAccount) => (account === globex.account ? globex : acme);
 

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { spawnSimulator, type SimulatorProcess } from '../../simulator/src/process.js';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { loadConfig, type Config } from '../../server/src/infra/config/config.js';
+import type { LookupFunction } from '../../server/src/infra/http/outbound-guard.js';
 import { createLogger, type LogDestination } from '../../server/src/infra/log/logger.js';
 import { startServer, type RunningServer } from '../../server/src/server.js';
 import { withDatabase } from './global-setup.js';
@@ -56,11 +57,12 @@ export async function createTestDatabase(): Promise<string> {
  * The real server on a free port, over its own database and DATA_DIR, storing files in
  * `storage` (by default the run's: TEST_STORAGE), and the ChatService simulator as its own
  * process, playing the API that CHAT_SERVICE_API in `env` names. The server's log goes to
- * stderr unless `logDestination` takes it (a test that reads the log lines).
+ * stderr unless `logDestination` takes it (a test that reads the log lines). `webhookLookup`
+ * is the resolver the webhook address guard checks (a test that makes names resolve anywhere).
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  { logDestination, storage: kind }: { logDestination?: LogDestination; storage?: StorageKind } = {},
+  { logDestination, storage: kind, webhookLookup }: { logDestination?: LogDestination; storage?: StorageKind; webhookLookup?: LookupFunction } = {},
 ): Promise<TestStack> {
   const databaseUrl = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sa-test-data-'));
@@ -69,7 +71,7 @@ export async function startTestStack(
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SCHEDULED_JOBS: 'off', ...storage.env, ...env });
   const log = createLogger(config.logLevel, { service: 'test-server' }, logDestination);
   const simulator = await spawnSimulator({ port: 0, mode: config.chatServiceApi, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = await startServer({ config, databaseUrl, log, port: 0, chatServiceUrl: config.chatServiceUrl ?? simulator.url });
+  const server = await startServer({ config, databaseUrl, log, port: 0, chatServiceUrl: config.chatServiceUrl ?? simulator.url, webhookLookup });
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
   const { accounts, agents } = server.services;
 

@@ -2,6 +2,8 @@ import type { ChatServiceCredentials } from '../chat-service/chat-service.adapte
 import type { Database } from '../infra/db/db.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { keyIdOfSealed, SecretsError, type SecretBox } from '../infra/secrets/secrets.js';
+import { WebhookSecrets } from '../webhooks/webhook-secrets.js';
+import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
 
 /** The sealed token is bound to its account: copied onto another account's row, it does not open. */
 const tokenContext = (accountId: string) => `accounts.chat_service_token:${accountId}`;
@@ -61,4 +63,14 @@ export class ChatServiceCredentialsStore {
  */
 export async function checkSecretKeys(database: Database, secrets: SecretBox): Promise<void> {
   new ChatServiceCredentialsStore(secrets).checkKeys(await new AccountsRepository(database.db).sealedKeyIds());
+  // The webhooks' signing secrets are sealed with the same key (docs/webhooks.md).
+  const webhooks = new WebhookSecrets(secrets);
+  const unknown = webhooks.unknownKeys(await new WebhooksRepository(database.db).sealedKeyIds());
+  if (unknown.length > 0) {
+    throw new SecretsError(
+      `Webhook signing secrets in the database were sealed with key ${unknown.join(', ')}, but this process has key ${webhooks.currentKeyId} ` +
+        `(from ${secrets.source}). Start every API node and worker with the same SECRETS_KEY; during a rotation give the old one as ` +
+        'SECRETS_KEY_PREVIOUS (docs/deployment.md).',
+    );
+  }
 }

@@ -27,6 +27,8 @@ export enum Permission {
   TOKENS_MANAGE = 'TOKENS_MANAGE',
   /** Set any account's ChatService token and organization id (never read them back). */
   CHAT_SERVICE_WRITE = 'CHAT_SERVICE_WRITE',
+  /** Register, change and delete the account's webhook endpoints, rotate their secrets, see their deliveries. */
+  WEBHOOKS_MANAGE = 'WEBHOOKS_MANAGE',
 }
 
 const BUILDERS = [Role.ADMIN, Role.BOT_MANAGER];
@@ -44,6 +46,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.FLAGS_WRITE]: [Role.OPS],
   [Permission.TOKENS_MANAGE]: [Role.ADMIN],
   [Permission.CHAT_SERVICE_WRITE]: [Role.OPS],
+  // Endpoints receive the account's send events and hold signing secrets: the account's admin only.
+  [Permission.WEBHOOKS_MANAGE]: [Role.ADMIN],
 };
 
 /** Role names as people read them. */
@@ -67,6 +71,7 @@ const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   [Permission.FLAGS_WRITE]: 'turn Send Attachment on or off for an account',
   [Permission.TOKENS_MANAGE]: "see and revoke the account's API tokens",
   [Permission.CHAT_SERVICE_WRITE]: "set an account's ChatService token or organization",
+  [Permission.WEBHOOKS_MANAGE]: "manage the account's webhooks",
 };
 
 /** "A Viewer token cannot add, change… actions: that takes an Admin or Bot manager token." */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createChatServiceAdapter } from '../chat-service/chat-service.adapter.js';
 import { ConfigError, loadConfig } from '../infra/config/config.js';
-import { createBlobStore, createSendWorker, createServices, queueSettings } from '../infra/container.js';
+import { createBlobStore, createSendWorker, createServices, createWebhookWorker, queueSettings } from '../infra/container.js';
 import { connect, runMigrations } from '../infra/db/db.js';
 import { openDatabase } from '../infra/db/resolve.js';
 import { AppError } from '../infra/errors.js';
@@ -109,7 +109,7 @@ async function run(argv: string[]): Promise<string> {
       case 'account:set-chat-service':
         return describeSettings(await services.accounts.setChatServiceSettings(need(values.account, '--account <id>'), chatService));
       case 'secrets:rotate':
-        return `${await services.accounts.resealChatServiceTokens()} ChatService token(s) re-sealed with key ${secrets.currentKeyId}`;
+        return `${await services.accounts.resealChatServiceTokens()} ChatService token(s) and ${await services.webhooks.resealSecrets()} webhook secret(s) re-sealed with key ${secrets.currentKeyId}`;
       case 'agent:create':
         return (await services.agents.create(need(values.account, '--account <id>'), need(positionals.join(' '), 'a name'))).id;
       case 'token:create': {
@@ -141,7 +141,11 @@ async function run(argv: string[]): Promise<string> {
       case 'worker': {
         const worker = createSendWorker(infra, Math.max(1, config.workerConcurrency));
         await worker.start();
+        // Account webhooks too, unless WEBHOOK_CONCURRENCY=0 (docs/webhooks.md).
+        const webhooks = config.webhooks.concurrency > 0 ? createWebhookWorker(infra) : undefined;
+        await webhooks?.start();
         const signal = await untilSignal();
+        await webhooks?.stop();
         await worker.stop();
         return `worker stopped (${signal})`;
       }

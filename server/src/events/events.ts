@@ -53,6 +53,20 @@ export interface EventProperties {
 
 export type EventName = keyof EventProperties;
 
+/**
+ * The events an account's webhook endpoints may subscribe to, with what each means for the
+ * endpoint's owner (served by `webhookEvents`). Adding one here is all it takes: the fan-out
+ * trigger matches on the name, and the payload's `data` is the event's properties.
+ */
+export const WEBHOOK_EVENTS: Readonly<Partial<Record<EventName, string>>> = {
+  [EVENTS.SENT]: 'A send delivered every file to the customer.',
+  [EVENTS.SEND_FAILED]: 'A send ended without delivering its files (refused by the guard, or failed after its retries), with the reason.',
+};
+
+export function isWebhookEvent(name: string): name is EventName {
+  return Object.hasOwn(WEBHOOK_EVENTS, name);
+}
+
 /** Appends one event; call it inside the transaction of the change it records. */
 export async function recordEvent<N extends EventName>(db: DbOrTx, name: N, properties: EventProperties[N]) {
   const timestamp = new Date();

@@ -22,6 +22,12 @@ import { SendsRepository } from '../sends/sends.repository.js';
 import { SendsExport } from '../sends/sends.export.js';
 import { StatsRepository } from '../stats/stats.repository.js';
 import { StatsService } from '../stats/stats.service.js';
+import type { LookupFunction } from './http/outbound-guard.js';
+import { WebhookDelivery, WebhookRelay, webhookQueueSettings, type WebhookJob } from '../webhooks/webhooks.delivery.js';
+import { WEBHOOKS_QUEUED_CHANNEL } from '../webhooks/webhooks.model.js';
+import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
+import { WebhookSecrets } from '../webhooks/webhook-secrets.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/db.js';
 import { SessionLocks } from './db/session-locks.js';
@@ -92,15 +98,16 @@ export function createServices(infra: Infrastructure) {
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
   const sendsExport = new SendsExport(sendsRepo);
+  const webhooks = new WebhooksService(infra.database, new WebhooksRepository(db), new WebhookSecrets(infra.secrets), infra.config.webhooks);
 
-  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, stats, alerts };
+  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, stats, alerts, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** Every queue's settings beyond pg-boss's defaults, from configuration. */
 export function queueSettings(config: Readonly<Config>): QueueSettings {
-  return { [JOBS.SEND_DELIVER]: deliveryQueueSettings(config) };
+  return { [JOBS.SEND_DELIVER]: deliveryQueueSettings(config), [JOBS.WEBHOOK_DELIVER]: webhookQueueSettings(config.webhooks) };
 }
 
 /**
@@ -138,4 +145,47 @@ export function createSendWorker(infra: Infrastructure, concurrency: number): Se
     onStopped: () => delivery.close(),
     log: infra.log,
   });
+}
+
+export interface WebhookWorker {
+  relay: WebhookRelay;
+  worker: ConcurrentWorker<WebhookJob['data']>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox relay and the webhook delivery worker, with their own repository. `lookup`: the
+ * resolver the address guard checks (a test seam; dns.lookup otherwise).
+ */
+export function createWebhookWorker(infra: Infrastructure, lookup?: LookupFunction): WebhookWorker {
+  const { sql } = infra.database;
+  const settings = infra.config.webhooks;
+  const webhooks = new WebhooksRepository(infra.database.db);
+  const relay = new WebhookRelay(infra.database, webhooks, infra.queue, new WakeNotifier(sql, WEBHOOKS_QUEUED_CHANNEL, infra.log), settings.relayPollMs, infra.log);
+  const delivery = new WebhookDelivery({ database: infra.database, webhooks, secrets: new WebhookSecrets(infra.secrets), queue: infra.queue, settings, log: infra.log, lookup });
+  const worker = new ConcurrentWorker<WebhookJob['data']>({
+    queue: infra.queue,
+    name: JOBS.WEBHOOK_DELIVER,
+    concurrency: settings.concurrency,
+    // One account's slow or dead endpoints cannot hold every slot.
+    perGroupConcurrency: Math.max(1, Math.floor(settings.concurrency * ACCOUNT_SHARE)),
+    pollMs: infra.config.workerPollMs,
+    heartbeatSeconds: webhookQueueSettings(settings).heartbeatSeconds!,
+    wakeChannel: { sql, channel: WEBHOOKS_QUEUED_CHANNEL },
+    handler: (job) => delivery.handle(job),
+    log: infra.log,
+  });
+  return {
+    relay,
+    worker,
+    async start() {
+      await worker.start();
+      relay.start();
+    },
+    async stop() {
+      await relay.stop();
+      await worker.stop(5000);
+    },
+  };
 }

@@ -54,6 +54,8 @@ export enum InputReason {
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   /** Training would give the agent more tools than MAX_TOOLS_PER_AGENT. */
   TOO_MANY_TOOLS = 'TOO_MANY_TOOLS',
+  /** The account has WEBHOOK_LIMITS.maxEndpointsPerAccount endpoints already. */
+  TOO_MANY_ENDPOINTS = 'TOO_MANY_ENDPOINTS',
 }
 
 /** Why a CONFLICT: the `extensions.reason` of a refusal that a reload or a new key resolves. */
@@ -90,7 +92,7 @@ export class AppError extends Error {
     return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason, undefined, fieldErrors);
   }
   /** `what`: "action", "agent"…; ids stay out of the message (a builder cannot use them). */
-  static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token'): AppError {
+  static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token' | 'webhook endpoint'): AppError {
     return new AppError(ErrorCode.NOT_FOUND, `This ${what} was not found. It may have been deleted, or belong to another account.`);
   }
   static forbidden(message = 'Your role cannot do this.'): AppError {

@@ -82,6 +82,27 @@ export interface Config {
    * are kept in the database either way, and any process with this on fires them (once each).
    */
   scheduledJobs: boolean;
+  /** Account webhooks (docs/webhooks.md). */
+  webhooks: Readonly<WebhookSettings>;
+}
+
+export interface WebhookSettings {
+  /** Tests only: http:// endpoints are accepted and delivered to (otherwise https only). */
+  allowHttp: boolean;
+  /** Tests only: loopback, private and other non-public addresses may be delivered to. */
+  allowPrivateAddresses: boolean;
+  connectTimeoutMs: number;
+  /** One attempt, from its start to the end of the (truncated) answer. */
+  timeoutMs: number;
+  /** Attempts of one delivery before it is FAILED. */
+  maxAttempts: number;
+  /** Delay before the first retry; it doubles at each attempt, up to `maxRetryDelaySeconds`. */
+  retryDelaySeconds: number;
+  maxRetryDelaySeconds: number;
+  /** Deliveries at once in this process; 0 runs no webhook worker (nor relay) here. */
+  concurrency: number;
+  /** How often the relay looks for new deliveries to put on the queue. */
+  relayPollMs: number;
 }
 
 export interface GraphqlLimits {
@@ -272,7 +293,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 1, 86400),
     stagedUploadQuotaBytes: int('STAGED_UPLOAD_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
     scheduledJobs: onOff('SCHEDULED_JOBS', true),
+    webhooks: Object.freeze({
+      allowHttp: onOff('WEBHOOK_ALLOW_HTTP', false),
+      allowPrivateAddresses: onOff('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', false),
+      connectTimeoutMs: int('WEBHOOK_CONNECT_TIMEOUT_MS', 3000, 50, 60_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 50, 60_000),
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 10, 1, 20),
+      retryDelaySeconds: int('WEBHOOK_RETRY_DELAY_SECONDS', 30, 0, 3600),
+      maxRetryDelaySeconds: int('WEBHOOK_MAX_RETRY_DELAY_SECONDS', 6 * 3600, 1, 86400),
+      concurrency: int('WEBHOOK_CONCURRENCY', 4, 0, 64),
+      relayPollMs: int('WEBHOOK_RELAY_POLL_MS', 500, 20, 60_000),
+    }),
   };
+  // The two test-only switches open the SSRF guard: a production deployment may not have them.
+  if (production) {
+    for (const name of ['WEBHOOK_ALLOW_HTTP', 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES']) {
+      if (env[name] === 'on') problems.push(`${name}=on is for local tests only and is refused with NODE_ENV=production`);
+    }
+  }
 
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

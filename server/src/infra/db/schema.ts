@@ -12,3 +12,4 @@ export * from '../../events/events.schema.js';
 export * from '../../stats/stats.schema.js';
 export * from '../../alerts/alerts.schema.js';
 export * from '../http/request-budget.schema.js';
+export * from '../../webhooks/webhooks.schema.js';

@@ -22,6 +22,7 @@ export const FIELD_COSTS = {
   /** Plus `uploadAttachment`'s cost for each inline file. */
   saveSendAttachmentAction: 50,
   invokeSendAttachment: 10,
+  webhookDeliveries: 20,
 } as const;
 
 /** saveSendAttachmentAction: the save, and each file sent inline with it as an upload. */

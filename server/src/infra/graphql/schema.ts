@@ -9,6 +9,7 @@ import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
 import { SendConnectionResolver, SendReceiptResolver, SendsResolver } from '../../sends/sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
+import { WebhooksResolver } from '../../webhooks/webhooks.resolver.js';
 import { InputGuard } from './input-guard.js';
 
 export const RESOLVERS = [
@@ -21,6 +22,7 @@ export const RESOLVERS = [
   SendReceiptResolver,
   StatsResolver,
   AlertsResolver,
+  WebhooksResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

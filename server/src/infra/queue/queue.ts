@@ -13,6 +13,8 @@ export const JOBS = {
   ALERTS_EVALUATE: 'alerts.evaluate',
   STATS_FOLD: 'stats.fold',
   ALERTS_WEBHOOK: 'alerts.webhook',
+  /** One attempt of one account webhook delivery (webhooks/webhooks.delivery.ts). */
+  WEBHOOK_DELIVER: 'webhooks.deliver',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -24,6 +26,7 @@ export interface JobPayloads {
   [JOBS.ALERTS_EVALUATE]: Record<string, never>;
   [JOBS.STATS_FOLD]: Record<string, never>;
   [JOBS.ALERTS_WEBHOOK]: { eventId: string };
+  [JOBS.WEBHOOK_DELIVER]: { deliveryId: string; accountId: string; attempt: number };
 }
 
 /** NOTIFY channel raised after an enqueue commits, so idle delivery workers fetch at once. */
@@ -45,7 +48,8 @@ export interface QueueOptions {
  * the queue, not on each job, so one definition covers every enqueue; applied at every start,
  * so every process sharing a database must run with the same settings.
  */
-export type QueueSettings = Partial<Record<JobName, Omit<QueueDefinition, 'name'>>>;
+export type QueueDefinitionSettings = Omit<QueueDefinition, 'name'>;
+export type QueueSettings = Partial<Record<JobName, QueueDefinitionSettings>>;
 
 export async function startQueue(url: string, log: Logger, options: QueueOptions = {}, settings: QueueSettings = {}): Promise<Queue> {
   // pg-boss 11 changed its schema with no migration from 10: move a 10.x schema aside first.

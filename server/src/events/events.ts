@@ -61,6 +61,7 @@ export type EventName = keyof EventProperties;
 export const WEBHOOK_EVENTS: Readonly<Partial<Record<EventName, string>>> = {
   [EVENTS.SENT]: 'A send delivered every file to the customer.',
   [EVENTS.SEND_FAILED]: 'A send ended without delivering its files (refused by the guard, or failed after its retries), with the reason.',
+  [EVENTS.SEND_CANCELLED]: 'A queued send was cancelled before delivery because the flag or the action was turned off (or the action deleted), with the reason.',
 };
 
 export function isWebhookEvent(name: string): name is EventName {

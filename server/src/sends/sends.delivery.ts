@@ -22,6 +22,11 @@ import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendCancelReason, SendFailureRe
 
 export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
 
+/** What every end-of-send event says about the send it records. */
+function eventSubject(send: DeliverySend) {
+  return { account_id: send.accountId, agent_id: send.agentId, action_id: send.actionId, conversation_id: send.conversationId, send_id: send.id };
+}
+
 /**
  * What one run of a delivery job ended with. SENT / FAILED / SKIPPED complete the job;
  * RETRY and BUSY fail it, so pg-boss schedules the next run with its backoff. (A run that
@@ -210,13 +215,9 @@ export class SendDelivery {
       event: {
         name: EVENTS.SENT,
         properties: {
-          account_id: send.accountId,
-          agent_id: send.agentId,
-          action_id: send.actionId,
+          ...eventSubject(send),
           channel: send.channel!,
           file_count: files.length,
-          conversation_id: send.conversationId,
-          send_id: send.id,
         },
       },
     });
@@ -231,13 +232,9 @@ export class SendDelivery {
       event: {
         name: EVENTS.SEND_FAILED,
         properties: {
-          account_id: send.accountId,
-          agent_id: send.agentId,
-          action_id: send.actionId,
+          ...eventSubject(send),
           channel: send.channel,
           reason,
-          conversation_id: send.conversationId,
-          send_id: send.id,
           detail,
         },
       },
@@ -255,13 +252,9 @@ export class SendDelivery {
       event: {
         name: EVENTS.SEND_CANCELLED,
         properties: {
-          account_id: send.accountId,
-          agent_id: send.agentId,
-          action_id: send.actionId,
+          ...eventSubject(send),
           channel: send.channel,
           reason,
-          conversation_id: send.conversationId,
-          send_id: send.id,
         },
       },
     });

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
+import { summarizeProfile } from './cpu-profile.js';
 import { runLoad } from './load.js';
-import { cpuMeter, createTrainedAction, gql, INVOKE, percentile, report, round1, ROOT, smallPdf, spawnWorker, startServerProcess, type Figure } from './lib.js';
+import { cpuMeter, createTrainedAction, gql, INVOKE, percentile, report, round1, ROOT, smallPdf, spawnWorker, startServerProcess, statementProfile, type Figure } from './lib.js';
 import { NOOP_QUEUE } from './pgboss-noop.js';
 
 /**
@@ -11,16 +13,18 @@ import { NOOP_QUEUE } from './pgboss-noop.js';
  *   - sends per second with 1 and 2 worker processes (`pnpm ops worker`, 8 sends at a time
  *     each), SENDS invokes fired by 32 clients while the workers deliver, timed from the first
  *     invoke to the last message at the simulator;
+ *   - delivery alone from a full queue with 1, 2 and 4 worker processes, with the CPU and the
+ *     Postgres statements (pg_stat_statements) per delivered send;
  *   - the baseline: pg-boss alone moving the same number of no-op jobs on the same database
  *     with the same loop and the same number of processes (bench/pgboss-noop.ts).
- * The server runs no worker of its own (WORKER_CONCURRENCY=0); the simulator runs inside it.
+ * The server runs no worker of its own (WORKER_CONCURRENCY=0); the simulator is its own process.
  */
 const SENDS = Number(process.env.SENDS ?? 3000);
 const LATENCY_SAMPLES = Number(process.env.LATENCY_SAMPLES ?? 60);
 const CLIENTS = 32;
 
 // Unlimited budgets: this measures delivery, and every sender is one account.
-const server = await startServerProcess({ WORKER_CONCURRENCY: '0', RATE_LIMIT_AI_SERVICE_POINTS: '0', RATE_LIMIT_CONSOLE_POINTS: '0' });
+const server = await startServerProcess({ WORKER_CONCURRENCY: '0', RATE_LIMIT_AI_SERVICE_POINTS: '0', RATE_LIMIT_CONSOLE_POINTS: '0', PG_STAT_STATEMENTS: 'on' });
 const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} });
 const workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
 
@@ -65,7 +69,10 @@ async function throughput(actionId: string, label: string, startWorkers?: () => 
   });
   if (load.errors > 0) throw new Error(`invoke errors: ${load.firstError}`);
   let meter: ReturnType<typeof cpuMeter> | undefined;
+  let statements: Awaited<ReturnType<typeof statementProfile>> | undefined;
   if (startWorkers) {
+    statements = await statementProfile(server.databaseUrl);
+    await statements.reset();
     meter = cpuMeter(server, await startWorkers());
     started = Date.now();
   }
@@ -82,7 +89,8 @@ async function throughput(actionId: string, label: string, startWorkers?: () => 
   // Per delivered send, while only the workers run (delivery alone); the simulator is not counted.
   const cpuPerSend = cpu && { workersMs: (cpu.nodeSeconds * 1000) / SENDS, postgresMs: (cpu.postgresSeconds * 1000) / SENDS };
   if (cpuPerSend) console.error(`    CPU per delivered send: worker processes ${round1(cpuPerSend.workersMs)} ms, Postgres ${round1(cpuPerSend.postgresMs)} ms`);
-  return { sendsPerSecond: Math.round(SENDS / seconds), cpuPerSend };
+  const perSend = await statements?.summary(SENDS, 'delivered send');
+  return { sendsPerSecond: Math.round(SENDS / seconds), cpuPerSend, perSend };
 }
 
 function child(args: string[], readyLine?: string) {
@@ -144,26 +152,45 @@ try {
   workers.push(await spawnWorker(server));
   const two = (await throughput(actionId, 'e2e-2-workers')).sendsPerSecond;
   await Promise.all(workers.splice(0).map((w) => w.stop()));
-  // The same with the queue filled first: what the two workers deliver without invokes competing for the CPU.
-  const drained = await throughput(actionId, 'drain-2-workers', async () => {
-    const started = await Promise.all([spawnWorker(server), spawnWorker(server)]);
-    workers.push(...started);
-    return started.map((w) => w.child.pid!);
-  });
-  const drain = drained.sendsPerSecond;
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  // The same with the queue filled first: what 1, 2 and 4 worker processes deliver without
+  // invokes competing for the CPU (how delivery scales with processes on two cores).
+  const drains = new Map<number, Awaited<ReturnType<typeof throughput>>>();
+  for (const processes of [1, 2, 4]) {
+    drains.set(processes, await throughput(actionId, `drain-${processes}-workers`, async () => {
+      // PROFILE=dir: a V8 CPU profile of the one worker process of the first drain.
+      const env: Record<string, string> = process.env.PROFILE && processes === 1 ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE}` } : {};
+      const started = await Promise.all(Array.from({ length: processes }, () => spawnWorker(server, env)));
+      workers.push(...started);
+      return started.map((w) => w.child.pid!);
+    }));
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    if (process.env.PROFILE && processes === 1) {
+      // The drain only, not the worker's start-up.
+      const lastSeconds = SENDS / drains.get(1)!.sendsPerSecond;
+      for (const file of fs.readdirSync(process.env.PROFILE)) console.error(summarizeProfile(path.join(process.env.PROFILE, file), { lastSeconds }).join('\n'));
+    }
+  }
 
-  const bossOne = await pgBossAlone(1);
-  const bossTwo = await pgBossAlone(2);
+  const boss = new Map<number, number>();
+  for (const processes of [1, 2, 4]) boss.set(processes, await pgBossAlone(processes));
+  const bossBaseline = (processes: number) => ({ name: `pg-boss alone, no-op jobs, ${processes} process${processes > 1 ? 'es' : ''}`, value: boss.get(processes)! });
+  const twoDrain = drains.get(2)!;
 
   const figures: Figure[] = [
     { name: 'e2e: single small file invoke→inbox p50, idle', value: percentile(latencies, 0.5), unit: 'ms' },
     { name: 'e2e: single small file invoke→inbox p95, idle', value: percentile(latencies, 0.95), unit: 'ms' },
-    { name: 'e2e: sends/s, 1 worker process', value: one, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 1 process', value: bossOne } },
-    { name: 'e2e: sends/s, 2 worker processes', value: two, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
-    { name: 'delivery alone from a full queue: sends/s, 2 worker processes', value: drain, unit: 'sends/s', baseline: { name: 'pg-boss alone, no-op jobs, 2 processes', value: bossTwo } },
-    { name: 'delivery alone: CPU per delivered send, worker processes', value: drained.cpuPerSend!.workersMs, unit: 'ms' },
-    { name: 'delivery alone: CPU per delivered send, Postgres', value: drained.cpuPerSend!.postgresMs, unit: 'ms' },
+    { name: 'e2e: sends/s, 1 worker process', value: one, unit: 'sends/s', baseline: bossBaseline(1) },
+    { name: 'e2e: sends/s, 2 worker processes', value: two, unit: 'sends/s', baseline: bossBaseline(2) },
+    ...[1, 2, 4].map((processes) => ({
+      name: `delivery alone from a full queue: sends/s, ${processes} worker process${processes > 1 ? 'es' : ''}`,
+      value: drains.get(processes)!.sendsPerSecond,
+      unit: 'sends/s',
+      baseline: bossBaseline(processes),
+    })),
+    { name: 'delivery alone: CPU per delivered send, worker processes', value: twoDrain.cpuPerSend!.workersMs, unit: 'ms' },
+    { name: 'delivery alone: CPU per delivered send, Postgres', value: twoDrain.cpuPerSend!.postgresMs, unit: 'ms' },
+    { name: 'delivery alone: statements per delivered send', value: twoDrain.perSend!.statementsPerUnit, unit: 'statements' },
+    { name: 'delivery alone: Postgres execution per delivered send', value: twoDrain.perSend!.msPerUnit, unit: 'ms' },
   ];
   report(figures.map((f) => ({ ...f, value: round1(f.value) })));
 } finally {

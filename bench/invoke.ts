@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { summarizeProfile } from './cpu-profile.js';
 import { runLoad, type LoadResult } from './load.js';
 import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startServerProcess, type Figure } from './lib.js';
 
 /**
- * invokeSendAttachment latency (p50, p99) and throughput at 1, 16 and 64 concurrent clients,
+ * invokeSendAttachment latency (p50, p99) and throughput at 1, 4, 16, 64 and 256 concurrent clients,
  * against `{ __typename }` on the same server at the same concurrency (what Apollo + Express
  * can do at all on this machine).
  *
@@ -15,7 +18,7 @@ import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startS
 const DURATION_MS = Number(process.env.DURATION_MS ?? 8000);
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 2000);
 const LOAD_CPUS = process.env.LOAD_CPUS ?? '1';
-const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
+const LEVELS = (process.env.LEVELS ?? '1,4,16,64,256').split(',').map(Number);
 
 // PROFILE=dir writes a V8 CPU profile of the server process there (inspect it in Chrome DevTools).
 const server = await startServerProcess(
@@ -47,7 +50,7 @@ try {
     const spec = { url, headers, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS };
     // INVOKE_ONLY=1 skips the ceiling (for profiling the invoke path alone).
     const ceiling = process.env.INVOKE_ONLY
-      ? { rps: NaN, p50: NaN, p99: NaN, max: NaN, errors: 0, requests: 0, firstError: null, loaderCpu: 0 }
+      ? { rps: NaN, p50: NaN, p99: NaN, max: NaN, errors: 0, requests: 0, firstError: null, loaderCpu: 0, measuredFrom: 0, measuredTo: 0 }
       : await runLoad({ ...spec, body: typenameBody }, { cpus: LOAD_CPUS });
     line('__typename', concurrency, ceiling);
     const meter = cpuMeter(server);
@@ -71,3 +74,5 @@ try {
 } finally {
   await server.stop();
 }
+// The profile is written when the server exits.
+if (process.env.PROFILE) for (const file of fs.readdirSync(process.env.PROFILE)) console.error(summarizeProfile(path.join(process.env.PROFILE, file)).join('\n'));

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { SEND_ATTACHMENT_FLAG } from '../server/src/accounts/roles.js';
 import { clusterPassword, freePort } from '../server/src/infra/db/embedded.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -204,7 +206,7 @@ export function smallPdf(size = 2048, seed = 0): Buffer {
 }
 
 /** Saves a Send Attachment action pinning `files` (as ADMIN) and trains the agent; returns the action id. */
-export async function createTrainedAction(server: ServerProcess, files: { name: string; content: Buffer }[]): Promise<string> {
+export async function createTrainedAction(server: Pick<ServerProcess, 'url' | 'tokens' | 'agentId'>, files: { name: string; content: Buffer }[]): Promise<string> {
   const form = new FormData();
   form.append(
     'operations',
@@ -245,11 +247,18 @@ export async function spawnWorker(server: ServerProcess, env: Record<string, str
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Only the log's tail is kept, and searched only until the worker has started: a parent that
+  // kept (and searched) all of it fell behind, the pipe filled, and the worker's log writes
+  // blocked it (a fifth of its profile).
   let err = '';
+  let started = false;
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
-      err += d;
-      if (err.includes('worker.started')) resolve();
+      err = (err + d).slice(-8192);
+      if (!started && err.includes('worker.started')) {
+        started = true;
+        resolve();
+      }
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${err}`)));
   });
@@ -311,6 +320,64 @@ export function cpuMeter(server: ServerProcess, nodePids: number[] = [server.chi
       let pg = 0;
       for (const pid of postgresPids(server)) pg += cpuOf(pid) - (before.pg.get(pid) ?? 0);
       return { nodeSeconds: node, postgresSeconds: pg };
+    },
+  };
+}
+
+export interface Tenant {
+  accountId: string;
+  agentId: string;
+  tokens: Record<string, string>;
+  /** A simulator room on WhatsApp that this account's ChatService token may post to. */
+  room: string;
+}
+
+/**
+ * Another account on a server process, made the way an operator would (`pnpm ops`): its own
+ * ChatService token (registered with the simulator through its room), the flag on, an agent,
+ * ADMIN and AI_SERVICE tokens.
+ */
+export async function createTenant(server: ServerProcess, name: string): Promise<Tenant> {
+  const chatServiceToken = `bench_${name}_${process.pid}`;
+  const accountId = await runOps(server, 'account:create', name, '--chat-service-token', chatServiceToken);
+  await runOps(server, 'flag:set', '--account', accountId, SEND_ATTACHMENT_FLAG, 'on');
+  const agentId = await runOps(server, 'agent:create', '--account', accountId, `${name} agent`);
+  const tokens: Record<string, string> = {};
+  for (const role of ['ADMIN', 'AI_SERVICE']) tokens[role] = await runOps(server, 'token:create', '--account', accountId, '--role', role);
+  const res = await fetch(`${server.chatServiceUrl}/__sim/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accountId, channel: 'whatsapp', token: chatServiceToken }),
+  });
+  if (res.status !== 201) throw new Error(`the simulator refused a room: ${res.status} ${await res.text()}`);
+  return { accountId, agentId, tokens, room: ((await res.json()) as { id: string }).id };
+}
+
+/**
+ * Per-statement calls and time from pg_stat_statements (the server must run with
+ * PG_STAT_STATEMENTS=on): `reset()` before a phase, `summary(units)` after it prints the
+ * statements that took the most time per unit (an invoke, a delivered send) and returns the
+ * statements and milliseconds of Postgres execution per unit.
+ */
+export async function statementProfile(databaseUrl: string) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await sql`create extension if not exists pg_stat_statements`;
+  return {
+    async reset() {
+      await sql`select pg_stat_statements_reset()`;
+    },
+    async summary(units: number, unit: string, top = 10) {
+      const rows = await sql<{ query: string; calls: number; total_ms: number }[]>`
+        select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::int, total_exec_time::float8 as total_ms
+        from pg_stat_statements where query not ilike '%pg_stat_statements%' order by total_exec_time desc`;
+      const calls = rows.reduce((n, r) => n + r.calls, 0);
+      const ms = rows.reduce((n, r) => n + r.total_ms, 0);
+      console.error(`    Postgres per ${unit}: ${round1(calls / units)} statements, ${round1(ms / units)} ms executing; the costliest:`);
+      for (const r of rows.slice(0, top)) {
+        console.error(`      ${round1(r.calls / units).toString().padStart(5)} × ${(r.total_ms / r.calls).toFixed(2).padStart(6)} ms  ${r.query.slice(0, 110)}`);
+      }
+      await sql.end();
+      return { statementsPerUnit: round1(calls / units), msPerUnit: round1(ms / units) };
     },
   };
 }

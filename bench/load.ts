@@ -16,6 +16,8 @@ export interface LoadSpec {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Tenants: client i sends variants[i % n] (its own token and body) instead of headers/body. */
+  variants?: { headers: Record<string, string>; body: string }[];
   concurrency: number;
   durationMs: number;
   warmupMs: number;
@@ -34,6 +36,9 @@ export interface LoadResult {
   max: number;
   /** CPU the load generator itself used, as a share of one core. */
   loaderCpu: number;
+  /** The measured window, as epoch milliseconds (the same clock as Postgres's on this machine). */
+  measuredFrom: number;
+  measuredTo: number;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -74,9 +79,9 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
     firstError ??= what;
   };
 
-  const call = (): Promise<void> =>
+  const call = (variant: { headers: Record<string, string>; body: string }): Promise<void> =>
     new Promise((resolve) => {
-      const body = spec.body.replaceAll('__N__', String(n++));
+      const body = variant.body.replaceAll('__N__', String(n++));
       const started = performance.now();
       const req = http.request(
         {
@@ -85,7 +90,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
           port: url.port,
           path: url.pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...spec.headers },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...variant.headers },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -107,22 +112,26 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
       req.end(body);
     });
 
-  const client = async () => {
-    while (!stopped && (!fixed || n < spec.count!)) await call();
+  const client = async (_: unknown, i: number) => {
+    const variant = spec.variants?.[i % spec.variants.length] ?? spec;
+    while (!stopped && (!fixed || n < spec.count!)) await call(variant);
   };
   let cpuStart = process.cpuUsage();
   let started = performance.now();
+  let measuredFrom = Date.now();
   const clients = Array.from({ length: spec.concurrency }, client);
   if (!fixed) {
     await new Promise((r) => setTimeout(r, spec.warmupMs));
     measuring = true;
     cpuStart = process.cpuUsage();
     started = performance.now();
+    measuredFrom = Date.now();
     await new Promise((r) => setTimeout(r, spec.durationMs));
     measuring = false;
     stopped = true;
   }
   const elapsed = fixed ? (await Promise.all(clients), performance.now() - started) : performance.now() - started;
+  const measuredTo = measuredFrom + elapsed;
   const cpu = process.cpuUsage(cpuStart);
   await Promise.all(clients);
   agent.destroy();
@@ -137,6 +146,8 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
     p99: round(percentile(latencies, 0.99)),
     max: round(latencies.at(-1) ?? NaN),
     loaderCpu: round((cpu.user + cpu.system) / 1000 / elapsed),
+    measuredFrom,
+    measuredTo: Math.round(measuredTo),
   };
 }
 

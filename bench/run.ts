@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHART_FILE, drawChart } from './chart.js';
 import { RESULTS_FILE, ROOT } from './lib.js';
 
 /**
@@ -10,7 +11,7 @@ import { RESULTS_FILE, ROOT } from './lib.js';
  * are printed as they come and collected in bench/results.json (name, value, unit, baseline).
  * BENCH=invoke,delivery runs a subset.
  */
-const ALL = ['invoke', 'delivery', 'upload-memory', 'dashboard'];
+const ALL = ['invoke', 'delivery', 'shipped', 'upload-memory', 'dashboard'];
 const chosen = process.env.BENCH ? process.env.BENCH.split(',') : ALL;
 
 fs.rmSync(RESULTS_FILE, { force: true });
@@ -25,4 +26,9 @@ for (const name of chosen) {
   if (run.status !== 0) failed++;
 }
 console.log(`\nfigures written to ${path.relative(ROOT, RESULTS_FILE)}`);
+const svg = fs.existsSync(RESULTS_FILE) ? drawChart(JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8'))) : null;
+if (svg) {
+  fs.writeFileSync(CHART_FILE, svg);
+  console.log(`scaling chart written to ${path.relative(ROOT, CHART_FILE)}`);
+}
 process.exit(failed ? 1 : 0);

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startFauxqs } from 'fauxqs';
-import { memoryOf, report, resetPeak, startServerProcess, type ServerProcess } from './lib.js';
+import { memoryOf, report, resetPeak, startServerProcess, type Figure, type ServerProcess } from './lib.js';
 
 /**
- * Peak server memory while uploading one 75 MB file, and five at once, against idle, on each
+ * Peak server memory and time to store one 75 MB file, five and twenty at once, against idle, on each
  * store: local disk, and an S3 bucket (an S3 protocol server in this process, so its memory is
  * not the server's). Uploads stream from disk on the client side too, so only the server's
  * memory moves. STORAGE=local or STORAGE=s3 measures one.
@@ -55,24 +55,27 @@ async function measure(store: 'local' | 's3', env: Record<string, string>) {
     await new Promise((r) => setTimeout(r, 500));
     const idle = memoryOf(pid).rssMb;
 
-    resetPeak(pid);
-    await upload(server, 'one.pdf');
-    const one = memoryOf(pid).peakMb;
-
-    await new Promise((r) => setTimeout(r, 500));
-    resetPeak(pid);
-    await Promise.all([1, 2, 3, 4, 5].map((i) => upload(server, `five-${i}.pdf`)));
-    const five = memoryOf(pid).peakMb;
-
+    // 1, 5 and 20 uploads at once: peak RSS and the time until the last one is stored.
     const on = store === 'local' ? '' : ', S3 store';
-    report([
+    const figures: Figure[] = [
       { name: `server start-up to healthy, fresh DATA_DIR${on}`, value: server.startupMs, unit: 'ms' },
       { name: `server RSS idle${on}`, value: idle, unit: 'MB' },
-      { name: `server peak RSS, one 75 MB upload${on}`, value: one, unit: 'MB', baseline: { name: 'idle', value: idle } },
-      { name: `server peak RSS added, one 75 MB upload${on}`, value: one - idle, unit: 'MB' },
-      { name: `server peak RSS, five 75 MB uploads at once${on}`, value: five, unit: 'MB', baseline: { name: 'idle', value: idle } },
-      { name: `server peak RSS added, five 75 MB uploads at once${on}`, value: five - idle, unit: 'MB' },
-    ]);
+    ];
+    for (const n of [1, 5, 20]) {
+      await new Promise((r) => setTimeout(r, 500));
+      resetPeak(pid);
+      const started = Date.now();
+      await Promise.all(Array.from({ length: n }, (_, i) => upload(server, `at-once-${n}-${i}.pdf`)));
+      const seconds = (Date.now() - started) / 1000;
+      const peak = memoryOf(pid).peakMb;
+      const what = n === 1 ? 'one 75 MB upload' : `${n} × 75 MB uploads at once`;
+      figures.push(
+        { name: `server peak RSS, ${what}${on}`, value: peak, unit: 'MB', baseline: { name: 'idle', value: idle } },
+        { name: `server peak RSS added, ${what}${on}`, value: peak - idle, unit: 'MB' },
+        { name: `time to store ${what}${on}`, value: Math.round(seconds * 10) / 10, unit: 's' },
+      );
+    }
+    report(figures);
   } finally {
     await server.stop();
   }

@@ -82,6 +82,8 @@ export interface Config {
    * are kept in the database either way, and any process with this on fires them (once each).
    */
   scheduledJobs: boolean;
+  /** Embedded Postgres only: load pg_stat_statements (what the benchmarks read per statement). */
+  embeddedStatStatements: boolean;
   /** Account webhooks (docs/webhooks.md). */
   webhooks: Readonly<WebhookSettings>;
 }
@@ -293,6 +295,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     httpRequestTimeoutSeconds: int('HTTP_REQUEST_TIMEOUT_SECONDS', 900, 1, 86400),
     stagedUploadQuotaBytes: int('STAGED_UPLOAD_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
     scheduledJobs: onOff('SCHEDULED_JOBS', true),
+    embeddedStatStatements: onOff('PG_STAT_STATEMENTS', false),
     webhooks: Object.freeze({
       allowHttp: onOff('WEBHOOK_ALLOW_HTTP', false),
       allowPrivateAddresses: onOff('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', false),

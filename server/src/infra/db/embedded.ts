@@ -71,7 +71,7 @@ export async function startEmbeddedPostgres(
   dir: string,
   log: Logger,
   /** durable: false trades crash safety for speed (fsync off), for throwaway test clusters. */
-  options: { persistent?: boolean; durable?: boolean } = {},
+  options: { persistent?: boolean; durable?: boolean; statStatements?: boolean } = {},
 ): Promise<EmbeddedDatabase> {
   makePrivateDir(dir);
   const portFile = path.join(dir, 'port');
@@ -99,6 +99,8 @@ export async function startEmbeddedPostgres(
       '-c', 'log_error_verbosity=terse',
       '-c', 'log_min_error_statement=panic',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      // Per-statement counts and times (bench/delivery.ts reads them: where a send's time goes).
+      ...(options.statStatements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []),
     ],
     onLog: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
     onError: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),

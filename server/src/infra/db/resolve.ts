@@ -51,7 +51,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     const port = Number(fs.readFileSync(portFile, 'utf8'));
     if (await canConnect(appUrl(port))) return { url: appUrl(port), stop: async () => {} };
   }
-  const embedded = await startEmbeddedPostgres(dir, log);
+  const embedded = await startEmbeddedPostgres(dir, log, { statStatements: config.embeddedStatStatements });
   await ensureDatabase(embedded.url, APP_DATABASE);
   const port = Number(new URL(embedded.url).port);
   return { url: appUrl(port), stop: embedded.stop };

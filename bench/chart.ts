@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RESULTS_FILE, ROOT, type Figure } from './lib.js';
+import { figureName, RESULTS_FILE, ROOT, SCALING, type Figure } from './lib.js';
 
 /**
  * docs/benchmarks-scaling.svg from bench/results.json: how cost grows (issue 14 item 4), one
@@ -19,26 +19,17 @@ interface Panel {
 
 function panels(figures: Figure[]): Panel[] {
   const value = (name: string) => figures.find((f) => f.name === name)?.value;
-  const series = (xs: number[], name: (x: number) => string) =>
+  const series = (xs: readonly number[], name: (x: number) => string) =>
     xs.flatMap((x) => {
       const y = value(name(x));
       return y === undefined || Number.isNaN(y) ? [] : [{ x, y }];
     });
-  const clients = [1, 4, 16, 64, 256];
-  const processes = [1, 2, 4];
-  const uploads = [1, 5, 20];
-  const what = (n: number) => (n === 1 ? 'one 75 MB upload' : `${n} × 75 MB uploads at once`);
   const all: Panel[] = [
-    { title: 'invoke throughput', xLabel: 'clients', unit: 'calls/s', points: series(clients, (c) => `invoke c=${c}: throughput`) },
-    { title: 'invoke p99', xLabel: 'clients', unit: 'ms', points: series(clients, (c) => `invoke c=${c}: p99`) },
-    {
-      title: 'delivery from a full queue',
-      xLabel: 'worker processes',
-      unit: 'sends/s',
-      points: series(processes, (p) => `delivery alone from a full queue: sends/s, ${p} worker process${p > 1 ? 'es' : ''}`),
-    },
-    { title: 'upload peak RSS added (local disk)', xLabel: 'uploads at once', unit: 'MB', points: series(uploads, (n) => `server peak RSS added, ${what(n)}`) },
-    { title: 'upload time (local disk)', xLabel: 'uploads at once', unit: 's', points: series(uploads, (n) => `time to store ${what(n)}`) },
+    { title: 'invoke throughput', xLabel: 'clients', unit: 'calls/s', points: series(SCALING.clients, (c) => figureName.invoke(c, 'throughput')) },
+    { title: 'invoke p99', xLabel: 'clients', unit: 'ms', points: series(SCALING.clients, (c) => figureName.invoke(c, 'p99')) },
+    { title: 'delivery from a full queue', xLabel: 'worker processes', unit: 'sends/s', points: series(SCALING.workerProcesses, figureName.drain) },
+    { title: 'upload peak RSS added (local disk)', xLabel: 'uploads at once', unit: 'MB', points: series(SCALING.uploadsAtOnce, (n) => figureName.uploadPeakAdded(n)) },
+    { title: 'upload time (local disk)', xLabel: 'uploads at once', unit: 's', points: series(SCALING.uploadsAtOnce, (n) => figureName.uploadTime(n)) },
   ];
   return all.filter((p) => p.points.length > 0);
 }
@@ -87,9 +78,14 @@ ${body}
 `;
 }
 
+/** Draws the chart from bench/results.json into CHART_FILE; false when it holds no scaling series. */
+export function writeChart(): boolean {
+  const svg = fs.existsSync(RESULTS_FILE) ? drawChart(JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')) as Figure[]) : null;
+  if (svg) fs.writeFileSync(CHART_FILE, svg);
+  return svg !== null;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(ROOT, 'bench', 'chart.ts')) {
-  const svg = drawChart(JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')) as Figure[]);
-  if (!svg) throw new Error(`${RESULTS_FILE} has none of the scaling series`);
-  fs.writeFileSync(CHART_FILE, svg);
+  if (!writeChart()) throw new Error(`${RESULTS_FILE} has none of the scaling series`);
   console.log(`chart written to ${path.relative(ROOT, CHART_FILE)}`);
 }

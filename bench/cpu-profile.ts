@@ -68,9 +68,14 @@ export function summarizeProfile(file: string, options: { top?: number; lastSeco
   ];
 }
 
+/** Prints the summary of every profile in `dir` (or of the one file `target`) to stderr. */
+export function printProfiles(target: string, options: { lastSeconds?: number } = {}): void {
+  const files = fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f)) : [target];
+  for (const file of files) console.error(summarizeProfile(file, options).join('\n'));
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(ROOT, 'bench', 'cpu-profile.ts')) {
   const target = process.argv[2];
-  if (!target) throw new Error('usage: bench/cpu-profile.ts <file.cpuprofile | dir>');
-  const files = fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f)) : [target];
-  for (const file of files) console.log(summarizeProfile(file, { lastSeconds: process.argv[3] ? Number(process.argv[3]) : undefined }).join('\n'));
+  if (!target) throw new Error('usage: bench/cpu-profile.ts <file.cpuprofile | dir> [last seconds]');
+  printProfiles(target, { lastSeconds: process.argv[3] ? Number(process.argv[3]) : undefined });
 }

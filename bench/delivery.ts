@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
-import { summarizeProfile } from './cpu-profile.js';
+import { printProfiles } from './cpu-profile.js';
 import { runLoad } from './load.js';
-import { cpuMeter, createTrainedAction, gql, INVOKE, percentile, report, round1, ROOT, smallPdf, spawnWorker, startServerProcess, statementProfile, type Figure } from './lib.js';
+import { cpuMeter, createTrainedAction, figureName, gql, INVOKE, percentile, report, round1, ROOT, SCALING, smallPdf, spawnWorker, startServerProcess, statementProfile, type Figure } from './lib.js';
 import { NOOP_QUEUE } from './pgboss-noop.js';
 
 /**
@@ -155,7 +154,7 @@ try {
   // The same with the queue filled first: what 1, 2 and 4 worker processes deliver without
   // invokes competing for the CPU (how delivery scales with processes on two cores).
   const drains = new Map<number, Awaited<ReturnType<typeof throughput>>>();
-  for (const processes of [1, 2, 4]) {
+  for (const processes of SCALING.workerProcesses) {
     drains.set(processes, await throughput(actionId, `drain-${processes}-workers`, async () => {
       // PROFILE=dir: a V8 CPU profile of the one worker process of the first drain.
       const env: Record<string, string> = process.env.PROFILE && processes === 1 ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.PROFILE}` } : {};
@@ -167,13 +166,13 @@ try {
     if (process.env.PROFILE && processes === 1) {
       // The drain only, not the worker's start-up.
       const lastSeconds = SENDS / drains.get(1)!.sendsPerSecond;
-      for (const file of fs.readdirSync(process.env.PROFILE)) console.error(summarizeProfile(path.join(process.env.PROFILE, file), { lastSeconds }).join('\n'));
+      printProfiles(process.env.PROFILE, { lastSeconds });
     }
   }
 
   const boss = new Map<number, number>();
-  for (const processes of [1, 2, 4]) boss.set(processes, await pgBossAlone(processes));
-  const bossBaseline = (processes: number) => ({ name: `pg-boss alone, no-op jobs, ${processes} process${processes > 1 ? 'es' : ''}`, value: boss.get(processes)! });
+  for (const processes of SCALING.workerProcesses) boss.set(processes, await pgBossAlone(processes));
+  const bossBaseline = (processes: number) => ({ name: figureName.pgBossAlone(processes), value: boss.get(processes)! });
   const twoDrain = drains.get(2)!;
 
   const figures: Figure[] = [
@@ -181,8 +180,8 @@ try {
     { name: 'e2e: single small file invoke→inbox p95, idle', value: percentile(latencies, 0.95), unit: 'ms' },
     { name: 'e2e: sends/s, 1 worker process', value: one, unit: 'sends/s', baseline: bossBaseline(1) },
     { name: 'e2e: sends/s, 2 worker processes', value: two, unit: 'sends/s', baseline: bossBaseline(2) },
-    ...[1, 2, 4].map((processes) => ({
-      name: `delivery alone from a full queue: sends/s, ${processes} worker process${processes > 1 ? 'es' : ''}`,
+    ...SCALING.workerProcesses.map((processes) => ({
+      name: figureName.drain(processes),
       value: drains.get(processes)!.sendsPerSecond,
       unit: 'sends/s',
       baseline: bossBaseline(processes),

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { summarizeProfile } from './cpu-profile.js';
+import { printProfiles } from './cpu-profile.js';
 import { runLoad, type LoadResult } from './load.js';
-import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startServerProcess, type Figure } from './lib.js';
+import { cpuMeter, createTrainedAction, figureName, INVOKE, report, round1, SCALING, smallPdf, startServerProcess, type Figure } from './lib.js';
 
 /**
  * invokeSendAttachment latency (p50, p99) and throughput at 1, 4, 16, 64 and 256 concurrent clients,
@@ -18,7 +16,7 @@ import { cpuMeter, createTrainedAction, INVOKE, report, round1, smallPdf, startS
 const DURATION_MS = Number(process.env.DURATION_MS ?? 8000);
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 2000);
 const LOAD_CPUS = process.env.LOAD_CPUS ?? '1';
-const LEVELS = (process.env.LEVELS ?? '1,4,16,64,256').split(',').map(Number);
+const LEVELS = process.env.LEVELS ? process.env.LEVELS.split(',').map(Number) : SCALING.clients;
 
 // PROFILE=dir writes a V8 CPU profile of the server process there (inspect it in Chrome DevTools).
 const server = await startServerProcess(
@@ -65,9 +63,9 @@ try {
     );
     if (invoke.errors > 0) throw new Error(`invoke answered ${invoke.errors} errors: ${invoke.firstError}`);
     figures.push(
-      { name: `invoke c=${concurrency}: throughput`, value: invoke.rps, unit: 'calls/s', baseline: { name: '{ __typename }', value: ceiling.rps } },
-      { name: `invoke c=${concurrency}: p50`, value: invoke.p50, unit: 'ms', baseline: { name: '{ __typename }', value: ceiling.p50 } },
-      { name: `invoke c=${concurrency}: p99`, value: invoke.p99, unit: 'ms', baseline: { name: '{ __typename }', value: ceiling.p99 } },
+      { name: figureName.invoke(concurrency, 'throughput'), value: invoke.rps, unit: 'calls/s', baseline: { name: '{ __typename }', value: ceiling.rps } },
+      { name: figureName.invoke(concurrency, 'p50'), value: invoke.p50, unit: 'ms', baseline: { name: '{ __typename }', value: ceiling.p50 } },
+      { name: figureName.invoke(concurrency, 'p99'), value: invoke.p99, unit: 'ms', baseline: { name: '{ __typename }', value: ceiling.p99 } },
     );
   }
   report(figures);
@@ -75,4 +73,4 @@ try {
   await server.stop();
 }
 // The profile is written when the server exits.
-if (process.env.PROFILE) for (const file of fs.readdirSync(process.env.PROFILE)) console.error(summarizeProfile(path.join(process.env.PROFILE, file)).join('\n'));
+if (process.env.PROFILE) printProfiles(process.env.PROFILE);

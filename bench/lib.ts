@@ -28,6 +28,22 @@ export function report(figures: Figure[]): void {
   }
 }
 
+/** The levels the scaling runs measure (issue 14 item 4); bench/chart.ts draws the same ones. */
+export const SCALING = { clients: [1, 4, 16, 64, 256], workerProcesses: [1, 2, 4], uploadsAtOnce: [1, 5, 20] } as const;
+
+const processes = (n: number) => `process${n > 1 ? 'es' : ''}`;
+const uploadsAtOnce = (n: number) => (n === 1 ? 'one 75 MB upload' : `${n} × 75 MB uploads at once`);
+
+/** Names of the figures the scaling chart reads, written by the benchmarks through these only. */
+export const figureName = {
+  invoke: (clients: number, what: 'throughput' | 'p50' | 'p99') => `invoke c=${clients}: ${what}`,
+  drain: (n: number) => `delivery alone from a full queue: sends/s, ${n} worker ${processes(n)}`,
+  pgBossAlone: (n: number) => `pg-boss alone, no-op jobs, ${n} ${processes(n)}`,
+  uploadPeak: (n: number, store = '') => `server peak RSS, ${uploadsAtOnce(n)}${store}`,
+  uploadPeakAdded: (n: number, store = '') => `server peak RSS added, ${uploadsAtOnce(n)}${store}`,
+  uploadTime: (n: number, store = '') => `time to store ${uploadsAtOnce(n)}${store}`,
+};
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
@@ -247,9 +263,8 @@ export async function spawnWorker(server: ServerProcess, env: Record<string, str
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  // Only the log's tail is kept, and searched only until the worker has started: a parent that
-  // kept (and searched) all of it fell behind, the pipe filled, and the worker's log writes
-  // blocked it (a fifth of its profile).
+  // Only the log's tail is kept (for the exit message), and searched only until the worker has
+  // started: keeping and searching all of it on every chunk grew with the run's length.
   let err = '';
   let started = false;
   await new Promise<void>((resolve, reject) => {
@@ -357,7 +372,7 @@ export async function createTenant(server: ServerProcess, name: string): Promise
  * Per-statement calls and time from pg_stat_statements (the server must run with
  * PG_STAT_STATEMENTS=on): `reset()` before a phase, `summary(units)` after it prints the
  * statements that took the most time per unit (an invoke, a delivered send) and returns the
- * statements and milliseconds of Postgres execution per unit.
+ * statements and milliseconds of Postgres execution per unit (and closes its connection).
  */
 export async function statementProfile(databaseUrl: string) {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHART_FILE, drawChart } from './chart.js';
+import { CHART_FILE, writeChart } from './chart.js';
 import { RESULTS_FILE, ROOT } from './lib.js';
 
 /**
@@ -26,9 +26,5 @@ for (const name of chosen) {
   if (run.status !== 0) failed++;
 }
 console.log(`\nfigures written to ${path.relative(ROOT, RESULTS_FILE)}`);
-const svg = fs.existsSync(RESULTS_FILE) ? drawChart(JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8'))) : null;
-if (svg) {
-  fs.writeFileSync(CHART_FILE, svg);
-  console.log(`scaling chart written to ${path.relative(ROOT, CHART_FILE)}`);
-}
+if (writeChart()) console.log(`scaling chart written to ${path.relative(ROOT, CHART_FILE)}`);
 process.exit(failed ? 1 : 0);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startFauxqs } from 'fauxqs';
-import { memoryOf, report, resetPeak, startServerProcess, type Figure, type ServerProcess } from './lib.js';
+import { figureName, memoryOf, report, resetPeak, round1, SCALING, startServerProcess, type Figure, type ServerProcess } from './lib.js';
 
 /**
  * Peak server memory and time to store one 75 MB file, five and twenty at once, against idle, on each
@@ -61,18 +61,17 @@ async function measure(store: 'local' | 's3', env: Record<string, string>) {
       { name: `server start-up to healthy, fresh DATA_DIR${on}`, value: server.startupMs, unit: 'ms' },
       { name: `server RSS idle${on}`, value: idle, unit: 'MB' },
     ];
-    for (const n of [1, 5, 20]) {
+    for (const n of SCALING.uploadsAtOnce) {
       await new Promise((r) => setTimeout(r, 500));
       resetPeak(pid);
       const started = Date.now();
       await Promise.all(Array.from({ length: n }, (_, i) => upload(server, `at-once-${n}-${i}.pdf`)));
       const seconds = (Date.now() - started) / 1000;
       const peak = memoryOf(pid).peakMb;
-      const what = n === 1 ? 'one 75 MB upload' : `${n} × 75 MB uploads at once`;
       figures.push(
-        { name: `server peak RSS, ${what}${on}`, value: peak, unit: 'MB', baseline: { name: 'idle', value: idle } },
-        { name: `server peak RSS added, ${what}${on}`, value: peak - idle, unit: 'MB' },
-        { name: `time to store ${what}${on}`, value: Math.round(seconds * 10) / 10, unit: 's' },
+        { name: figureName.uploadPeak(n, on), value: peak, unit: 'MB', baseline: { name: 'idle', value: idle } },
+        { name: figureName.uploadPeakAdded(n, on), value: peak - idle, unit: 'MB' },
+        { name: figureName.uploadTime(n, on), value: round1(seconds), unit: 's' },
       );
     }
     report(figures);

@@ -16,8 +16,14 @@ export function makePrivateDir(dir: string): void {
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
-/** Writes `text` to `file`, readable by this user only, also when the file already existed. */
+/**
+ * Writes `text` to `file`, readable by this user only, also when the file already existed.
+ * Written beside it and renamed into place, so a reader (`pnpm ops` reading the port, a script
+ * waiting for demo-tokens.txt) sees the old file or the whole new one, never a part.
+ */
 export function writePrivateFile(file: string, text: string): void {
-  fs.writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
-  fs.chmodSync(file, PRIVATE_FILE_MODE);
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, text, { mode: PRIVATE_FILE_MODE });
+  fs.chmodSync(partial, PRIVATE_FILE_MODE);
+  fs.renameSync(partial, file);
 }

@@ -6,10 +6,12 @@ const require = createRequire(new URL('./server/package.json', import.meta.url))
 /**
  * The tests whose subject is the file store: they run once more on `STORAGE=s3`, against an S3
  * protocol server the run starts (test/support/s3-server.ts). test/storage/ holds the tests that
- * only make sense on S3 (several machines, no shared disk).
+ * only make sense on S3 (several machines, no shared disk). The content checks run inside the
+ * store's upload stream, so their test is one of these.
  */
 export const STORAGE_TESTS = [
   'test/builder/upload-attachment.test.ts',
+  'test/builder/content-sniffing.test.ts',
   'test/builder/save-action.test.ts',
   'test/builder/actions-lifecycle.test.ts',
   'test/builder/staged-cleanup.test.ts',

@@ -56,7 +56,8 @@ describe('uploadAttachment', () => {
       { label: 'a PNG named .pdf with TYPE_MISMATCH', name: 'invoice.pdf', content: FILES.png(), reason: 'TYPE_MISMATCH' },
       { label: 'an ELF executable named .jpg with TYPE_MISMATCH', name: 'photo.jpg', content: FILES.elf(), reason: 'TYPE_MISMATCH' },
       { label: 'binary bytes named .txt with TYPE_MISMATCH', name: 'notes.txt', content: FILES.png(), reason: 'TYPE_MISMATCH' },
-      { label: 'invalid UTF-8 named .csv with TYPE_MISMATCH', name: 'prices.csv', content: Buffer.from([0x61, 0xff, 0xfe, 0x62]), reason: 'TYPE_MISMATCH' },
+      // Invalid UTF-8, and not Windows-1252 text either: 0x01 is a control byte.
+      { label: 'bytes that are no accepted text encoding named .csv with TYPE_MISMATCH', name: 'prices.csv', content: Buffer.from([0x61, 0xc3, 0x28, 0x01, 0x62]), reason: 'TYPE_MISMATCH' },
     ])('$label', async ({ name, content, reason }) => {
       const before = await stagedRows();
       const filesBefore = (await stack.storedFiles()).length;

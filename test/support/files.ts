@@ -1,12 +1,19 @@
-/** Small valid files of each kind, built from their magic numbers. */
+import { jpeg, movie, mp3, ooxml, png } from './formats.js';
+
+/**
+ * Small valid files of each kind. The content check reads structure, not only magic numbers
+ * (an MP4's tracks, a .docx's main part), so the media and Office files are well formed
+ * (test/support/formats.ts); the others are a magic number and padding.
+ */
 export const FILES = {
   pdf: (size = 2048) => pad(Buffer.from('%PDF-1.7\n'), size),
-  png: (size = 2048) => pad(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), size),
-  jpg: (size = 2048) => pad(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), size),
+  png: (size = 2048) => png(size),
+  jpg: (size = 2048) => jpeg(size),
   gif: (size = 2048) => pad(Buffer.from('GIF89a'), size),
-  mp4: (size = 4096) => pad(Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom')]), size),
-  mp3: (size = 2048) => pad(Buffer.from('ID3'), size),
-  docx: (size = 2048) => pad(Buffer.from([0x50, 0x4b, 0x03, 0x04]), size),
+  /** A video track and a sound track, padded with media data to `size` bytes. */
+  mp4: (size = 4096) => movie({ size }),
+  mp3: (size = 2048) => mp3(size),
+  docx: () => ooxml('word'),
   elf: (size = 2048) => pad(Buffer.from([0x7f, 0x45, 0x4c, 0x46]), size),
   txt: (text = 'Prices valid until December.\n') => Buffer.from(text),
 };

@@ -16,7 +16,9 @@ import {
   MIME_TYPES,
   type FileKind,
 } from './limits.js';
-import { headMatchesExtension, SNIFF_BYTES, TEXT_EXTENSIONS, TextChecker } from './sniff.js';
+import { ContentSniffer, type SniffRefusal } from './sniff/content-sniffer.js';
+import { labelOfExtension } from './sniff/formats.js';
+import type { TextEncoding } from './sniff/text-encoding.js';
 import type { BlobStore } from './storage.js';
 
 /** How many blobs one garbage check looks at, under one transaction's locks. */
@@ -30,6 +32,16 @@ class FileRefusal extends Error {
   ) {
     super(message);
   }
+}
+
+/** TYPE_MISMATCH: says what the content looks like when it is recognised. */
+function typeMismatch(fileName: string, extension: string, verdict: SniffRefusal): FileRefusal {
+  const message = verdict.looksLike
+    ? `"${fileName}" looks like ${verdict.looksLike}, not ${labelOfExtension(extension)}.`
+    : verdict.notText
+      ? `"${fileName}" does not contain what its .${extension} name says: it is not text (UTF-8, UTF-16 with a byte-order mark, or Windows-1252).`
+      : `"${fileName}" does not contain what its .${extension} name says.`;
+  return new FileRefusal(InputReason.TYPE_MISMATCH, message);
 }
 
 const acceptedList = () =>
@@ -136,46 +148,38 @@ export class FilesService {
       );
     }
 
-    const mismatch = () =>
-      new FileRefusal(InputReason.TYPE_MISMATCH, `"${fileName}" does not contain what its .${extension} name says.`);
-    let head = Buffer.alloc(0);
-    let headChecked = false;
+    const sniffer = new ContentSniffer(extension);
     let size = 0;
-    const text = TEXT_EXTENSIONS.has(extension) ? new TextChecker() : undefined;
-    const checkHead = () => {
-      headChecked = true;
-      if (!headMatchesExtension(extension, head)) throw mismatch();
-    };
-
+    let encoding: TextEncoding | undefined;
     try {
       const staged = await this.blobs.stage(file.createReadStream(), {
-        chunk: (chunk) => {
+        chunk: async (chunk) => {
           size += chunk.length;
           if (size > MAX_FILE_BYTES) throw this.tooLarge(fileName);
-          if (!headChecked) {
-            head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES);
-            if (head.length >= SNIFF_BYTES) checkHead();
-          }
-          text?.push(chunk);
-          if (text && !text.ok) throw mismatch();
+          await sniffer.push(chunk);
+          const refusal = await sniffer.refusal();
+          if (refusal) throw typeMismatch(fileName, extension, refusal);
         },
-        end: () => {
+        end: async () => {
           if (size === 0) throw new FileRefusal(InputReason.EMPTY_FILE, `"${fileName}" is empty (0 bytes).`);
-          if (!headChecked) checkHead();
-          text?.end();
-          if (text && !text.ok) throw mismatch();
+          const verdict = await sniffer.end();
+          if (!verdict.ok) throw typeMismatch(fileName, extension, verdict);
+          encoding = verdict.encoding;
         },
       });
+      const mimeType = MIME_TYPES[extension]!;
       return {
         fileName,
         extension,
-        mimeType: MIME_TYPES[extension]!,
+        // UTF-8 is what a reader assumes; any other text encoding is named, or the text is garbled.
+        mimeType: encoding && encoding !== 'utf-8' ? `${mimeType}; charset=${encoding}` : mimeType,
         kind,
         sizeBytes: staged.sizeBytes,
         sha256: staged.sha256,
         staged,
       };
     } catch (error) {
+      sniffer.abandon(); // a cut-off upload or a failed store: file-type waits for no more bytes
       throw this.uploadError(error, field, `"${fileName}"`);
     }
   }

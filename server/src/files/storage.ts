@@ -21,8 +21,9 @@ export interface StagedBlob {
  */
 export interface BlobStore {
   /**
-   * Streams `source` to the staging area. `check.chunk` sees every chunk and `check.end` the
-   * end of the stream; either may throw to refuse the file, and on any error nothing is left.
+   * Streams `source` to the staging area. `check.chunk` sees every chunk before it is written
+   * and `check.end` the end of the stream; either may throw (or reject) to refuse the file, and
+   * on any error nothing is left.
    */
   stage(source: Readable, check?: BlobCheck): Promise<StagedBlob>;
   /**
@@ -46,9 +47,10 @@ export interface BlobStore {
   removeStalePartials(before: Date): Promise<number>;
 }
 
+/** Awaited: the content check waits for file-type to read each chunk (files/sniff/). */
 export interface BlobCheck {
-  chunk?(chunk: Buffer): void;
-  end?(): void;
+  chunk?(chunk: Buffer): void | Promise<void>;
+  end?(): void | Promise<void>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -75,24 +77,20 @@ export function meteredStream(check: BlobCheck = {}) {
   let sizeBytes = 0;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      try {
-        check.chunk?.(chunk);
-      } catch (error) {
-        callback(error as Error);
-        return;
-      }
-      hash.update(chunk);
-      sizeBytes += chunk.length;
-      callback(null, chunk);
+      run(() => check.chunk?.(chunk)).then(() => {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        callback(null, chunk);
+      }, callback);
     },
     flush(callback) {
-      try {
-        check.end?.();
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+      run(() => check.end?.()).then(() => callback(), callback);
     },
   });
   return { stream, result: () => ({ sha256: hash.digest('hex'), sizeBytes }) };
+}
+
+/** A check's outcome as a promise, whether it returned, threw or rejected. */
+async function run(check: () => void | Promise<void>): Promise<void> {
+  await check();
 }

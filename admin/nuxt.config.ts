@@ -13,7 +13,8 @@ export default defineNuxtConfig({
   components: [{ path: '~/components', pathPrefix: false, extensions: ['vue'] }],
   app: {
     head: {
-      title: 'Send Attachment admin',
+      // Each page names itself (useHead in pages/); plugins/title.ts adds " · Send Attachment".
+      title: 'Send Attachment',
       htmlAttrs: { lang: 'en' },
     },
   },

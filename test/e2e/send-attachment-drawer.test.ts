@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
@@ -59,6 +59,8 @@ describe('Send Attachment drawer (browser)', () => {
     page.evaluate(
       `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? '').join(' '); })()`,
     ) as Promise<string>;
+  /** The manual message (a label match alone would also find the “Content message” radio group). */
+  const messageField = (drawer: Locator) => drawer.getByRole('textbox', { name: /^Message/ });
   const fileRow = (page: Page, name: string) => page.getByRole('listitem', { name, exact: true });
   const uploaded = (page: Page, name: string) => fileRow(page, name).getByText('Uploaded').waitFor();
 
@@ -236,7 +238,7 @@ describe('Send Attachment drawer (browser)', () => {
       'A manual content message is required.',
       'Please add at least one attachment.',
     ]);
-    for (const field of [name, trigger, drawer.getByLabel('Message')]) expect(await field.getAttribute('aria-invalid')).toBe('true');
+    for (const field of [name, trigger, messageField(drawer)]) expect(await field.getAttribute('aria-invalid')).toBe('true');
     expect(await fileInput(page).getAttribute('aria-invalid')).toBe('true');
     // The counter is part of the field's description, so a screen reader hears how far over it is.
     expect(await descriptionOf(page, '[name="name"]')).toContain('1,000 over the limit');
@@ -332,7 +334,7 @@ describe('Send Attachment drawer (browser)', () => {
     await drawer.getByRole('radio', { name: /Set manually/ }).click();
     await fileInput(page).setInputFiles([PDF('promo.pdf')]);
     await uploaded(page, 'promo.pdf');
-    const message = drawer.getByLabel('Message');
+    const message = messageField(drawer);
     expect(await message.getAttribute('placeholder')).toBe('Enter message to send alongside the attachment');
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.getByRole('alert').getByText(/content message is required/i).waitFor();
@@ -489,45 +491,118 @@ describe('Send Attachment drawer (browser)', () => {
     await warning.waitFor({ state: 'detached' });
   });
 
-  it('can be used with the keyboard alone, and announces uploads', async () => {
+  it('can be used with the keyboard alone: focus stays on what is worked on, arrows select, errors are tied to their control', async () => {
     const account = await world.stack.createAccount();
-    const { page } = await world.openLibrary(account);
-    // Listen from the start: Playwright turns on file-chooser interception asynchronously, so a
-    // listener added just before the key press can miss the chooser on a busy machine.
-    page.on('filechooser', (chooser) => void chooser.setFiles([JPG()]));
-    await page.getByRole('button', { name: 'Add action' }).first().focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('dialog', { name: 'Add action' }).waitFor();
-    await world.settle(page);
-    await page.getByRole('dialog', { name: 'Add action' }).getByRole('button', { name: /Send Attachment/ }).focus();
-    await page.keyboard.press('Enter');
-    const drawer = page.getByRole('dialog', { name: 'Add Send Attachment action' });
-    await drawer.waitFor();
-    await world.settle(page);
+    const { context, page } = await world.openLibrary(account);
+    // Each Enter on "Choose files" takes the next set. Listened to from the start: Playwright turns
+    // on file-chooser interception asynchronously, so a listener added just before the key press
+    // can miss the chooser on a busy machine.
+    const choices = [
+      [JPG(), PDF('price-list.pdf', 600 * 1024), PDF('terms.pdf')],
+      [JPG()],
+    ];
+    page.on('filechooser', (chooser) => void chooser.setFiles(choices.shift()!));
+    /** What has the focus: its accessible label or text, and the dialog it is in. */
+    const focused = () =>
+      page.evaluate(`(() => { const a = document.activeElement;
+        return { label: a?.getAttribute('aria-label') || a?.textContent?.trim() || a?.tagName, dialog: a?.closest('[role=dialog]')?.getAttribute('aria-labelledby') ? document.getElementById(a.closest('[role=dialog]').getAttribute('aria-labelledby')).textContent : null }; })()`) as Promise<{ label: string; dialog: string | null }>;
+    /** Tab (or Shift+Tab) until the focus is on `label`, as a keyboard user would. */
+    async function tabTo(label: string | RegExp, back = false) {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+        const now = (await focused()).label;
+        if (typeof label === 'string' ? now === label : label.test(now)) return;
+      }
+      throw new Error(`Tab never reached “${label}”`);
+    }
+    const drawerName = 'Add Send Attachment action';
+    const drawer = page.getByRole('dialog', { name: drawerName });
+    async function openNew(opener: number) {
+      await page.getByRole('button', { name: 'Add action' }).nth(opener).waitFor();
+      await page.getByRole('button', { name: 'Add action' }).nth(opener).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('dialog', { name: 'Add action' }).waitFor();
+      await world.settle(page);
+      await tabTo(/^Send Attachment/);
+      await page.keyboard.press('Enter');
+      await drawer.waitFor();
+      // The closed picker leaves the focus in the drawer (it used to pull it back out to Add action).
+      await page.getByRole('dialog', { name: 'Add action' }).waitFor({ state: 'detached' });
+      await world.settle(page);
+      expect((await focused()).dialog).toBe(drawerName);
+    }
 
-    // The closing picker hands focus back to its opener a moment after the drawer opens: focus until it stays.
-    const choose = drawer.getByRole('button', { name: 'Choose files' });
-    await expect
-      .poll(async () => {
-        await choose.focus();
-        return page.evaluate('document.activeElement?.textContent?.trim()');
-      })
-      .toBe('Choose files');
+    // From the empty state's Add action: after a save that button is gone.
+    await openNew(1);
+
+    // Save with no file: focus goes to "Choose files", inside the drawer, which the error describes.
+    await tabTo('Save');
+    await page.keyboard.press('Enter');
+    await drawer.locator('#attachment-error').getByText('Please add at least one attachment.').waitFor();
+    expect(await focused()).toEqual({ label: 'Choose files', dialog: drawerName });
+    expect(await descriptionOf(page, '#choose-files')).toContain('Please add at least one attachment.');
+    expect(await fileInput(page).getAttribute('aria-invalid')).toBe('true');
+
+    // The radio group has a name, and the arrows select as they move (WAI-ARIA radio group).
+    const modes = drawer.getByRole('radiogroup', { name: 'Content message' });
+    await tabTo('Let AI fill', true);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => modes.getByRole('radio', { name: 'Set manually' }).isChecked()).toBe(true);
+    expect((await focused()).label).toBe('Set manually');
+    await messageField(drawer).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => modes.getByRole('radio', { name: 'Let AI fill' }).isChecked()).toBe(true);
+    await messageField(drawer).waitFor({ state: 'detached' });
+
+    // Three files, one slowed down: its progress bar is named by its file.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 128 * 1024 });
+    await tabTo('Choose files');
+    await page.keyboard.press('Enter');
+    const bar = drawer.getByRole('progressbar', { name: 'Uploading price-list.pdf' });
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuetext')).toMatch(/^\d+% uploaded$/);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    for (const name of ['menu.jpg', 'price-list.pdf', 'terms.pdf']) await uploaded(page, name);
+
+    // Removing a file hands the focus to the next file's Remove, else the previous one's, else Choose files.
+    await tabTo('Remove price-list.pdf');
+    await page.keyboard.press('Enter');
+    expect(await focused()).toEqual({ label: 'Remove terms.pdf', dialog: drawerName });
+    await page.keyboard.press('Enter');
+    expect(await focused()).toEqual({ label: 'Remove menu.jpg', dialog: drawerName });
+    await page.keyboard.press('Enter');
+    expect(await focused()).toEqual({ label: 'Choose files', dialog: drawerName });
+    await drawer.getByRole('status').getByText('menu.jpg removed.').waitFor();
+
+    // Every file removed again is no change: Escape closes the new drawer, and the focus goes back to its Add action.
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await world.settle(page);
+    await expect.poll(focused).toEqual({ label: 'Add action', dialog: null });
+
+    // Again, saved this time: the empty state's Add action is gone, so the header's takes the focus.
+    await openNew(1);
+    await tabTo('Choose files');
     await page.keyboard.press('Enter');
     await drawer.getByRole('status').getByText('menu.jpg uploaded.').waitFor();
-
     await drawer.getByLabel('Action name').focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('Menu photo');
     await page.keyboard.press('Enter'); // submits the form
-    await drawer.waitFor({ state: 'hidden' });
+    await drawer.waitFor({ state: 'detached' });
     await page.getByRole('row', { name: /Menu photo/ }).waitFor();
+    await expect.poll(focused).toEqual({ label: 'Add action', dialog: null });
+    expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(1);
 
+    // An edit's drawer gives the focus back to the row's name.
     await page.getByRole('button', { name: 'Edit Menu photo' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Edit “Menu photo”' }).waitFor();
     await world.settle(page);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect.poll(focused).toEqual({ label: 'Edit Menu photo', dialog: null });
   });
 });

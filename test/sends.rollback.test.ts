@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionsRepository } from '../server/src/actions/actions.repository.js';
+import { FilesRepository } from '../server/src/files/files.repository.js';
 import { SEND_ATTACHMENT_FLAG } from '../server/src/accounts/roles.js';
 import { FILES } from './support/files.js';
+import { UPLOAD } from './support/operations.js';
 import { addRoom, createAction, eventsOf, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
@@ -148,4 +150,48 @@ describe('rollback of queued sends', () => {
       expect.objectContaining({ name: 'ai_agent_send_attachment_action_created' }),
     ]);
   }, 60_000);
+
+  it('sends the files an edit pinned, not the ones it unpinned, when the edit commits while the invoke is in flight', async () => {
+    const account = await stack.createAccount();
+    const action = await createAction(stack, account, { files: [{ name: 'old-prices.pdf', content: FILES.pdf(2700) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    const upload = await stack.client.upload(account.tokens.ADMIN, UPLOAD, { file: null }, [
+      { path: 'variables.file', file: { name: 'new-prices.pdf', content: FILES.pdf(3100) } },
+    ]);
+    expect(upload.errors).toBeUndefined();
+    const replacement = upload.data.uploadAttachment as { id: string; sha256: string };
+    const { db } = stack.server.database;
+
+    let pending: Promise<Awaited<ReturnType<typeof invoke>>> | undefined;
+    // The edit as saveSendAttachmentAction makes it (old file out, new one in), held open: the
+    // invoke reads the old file, looks the room up, and waits for the edit's commit to write.
+    const removed = await db.transaction(async (tx) => {
+      const actions = new ActionsRepository(tx);
+      const files = new FilesRepository(tx);
+      await actions.lockAgainstInvokes(action.id);
+      const row = await actions.find(account.accountId, action.id);
+      await actions.update(account.accountId, action.id, { name: row!.name, trigger: row!.trigger, contentMode: row!.contentMode, contentMessage: row!.contentMessage });
+      expect(await files.pin(account.accountId, action.id, [replacement.id])).toBe(1);
+      const unpinned = await files.unpinAllExcept(action.id, [replacement.id]);
+      pending = invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'during-edit' });
+      await waitFor(
+        async () => {
+          const [waiting] = await stack.sql`select 1 from pg_locks where locktype = 'advisory' and not granted`;
+          return waiting;
+        },
+        { timeoutMs: 30_000, what: 'the invoke to wait for the edit' },
+      );
+      return unpinned;
+    });
+    // As the save does after its commit: the old file's blob goes, nothing needs it.
+    await stack.server.services.files.discardUnreferenced(removed);
+    const receipt = await pending!;
+    expect(receipt).toMatchObject({ status: 'QUEUED', deduplicated: false });
+
+    workers.push(spawnWorker(stack, WORKER_ENV));
+    const send = await waitForFinalSend(stack, account, receipt.sendId!, 60_000);
+    expect(send.status).toBe('SENT');
+    expect(send.files.map((f: { fileName: string }) => f.fileName)).toEqual(['new-prices.pdf']);
+    expect((await sim.inbox(room)).map((m) => m.sha256)).toEqual([replacement.sha256]);
+  }, 90_000);
 });

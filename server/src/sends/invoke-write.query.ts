@@ -16,6 +16,8 @@ type EventOf<N extends EventName> = { name: N; properties: EventProperties[N] };
 export type InvokeEvents = [EventOf<typeof EVENTS.ACTION_TRIGGERED>, EventOf<typeof EVENTS.SEND_FAILED>?];
 
 export interface InvokedSend extends Required<Pick<NewSend, 'id' | 'accountId' | 'agentId' | 'actionId' | 'conversationId'>> {
+  /** The action's version the files and caption were read at: the write refuses any other. */
+  actionVersion: number;
   channel: string | null;
   status: NonNullable<NewSend['status']>;
   receiptStatus: NonNullable<NewSend['receiptStatus']>;
@@ -29,15 +31,24 @@ export interface InvokedSend extends Required<Pick<NewSend, 'id' | 'accountId' |
   events: InvokeEvents;
 }
 
-/** What the write found: the rollback that refuses the call, or else the send holding the key (null: another send holds it). */
-export type InvokeWriteResult = { refusal: RejectReason } | { refusal: null; written: EarlierSend | null };
+/** The action was saved since the invoke read it: its files may be gone, so the invoke reads it again. */
+export const ACTION_CHANGED = 'action_changed';
+
+/**
+ * What the write found: the rollback that refuses the call, a change of the action, or else
+ * the send holding the key (null: another send holds it).
+ */
+export type InvokeWriteResult =
+  | { refusal: RejectReason | typeof ACTION_CHANGED }
+  | { refusal: null; written: EarlierSend | null };
 
 /**
  * The send row, its files and its events, in one statement (a data-modifying CTE), so an
  * accepted invoke costs one round trip for its rows. The statement first checks again that the
  * flag is on and the action live and enabled (the invoke's first read came before the room
  * lookup, and a rollback may have committed since); if not, nothing is written and the refusal
- * says why. The idempotency key is claimed by the unique index (`sends_idempotency_key`): when
+ * says why. The same for an edit: a send must not carry files the edit unpinned, whose blobs
+ * may be removed as soon as it commits (docs/storage.md). The idempotency key is claimed by the unique index (`sends_idempotency_key`): when
  * another send holds it, nothing is written (a concurrent holder is waited for, as any unique
  * insert waits).
  */
@@ -57,12 +68,13 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       status: f.status,
     })),
   );
-  const [row] = await db.execute<{ refusal: RejectReason | null; id: string | null; receiptStatus: EarlierSend['receiptStatus'] | null; reason: string | null }>(sql`
+  const [row] = await db.execute<{ refusal: RejectReason | typeof ACTION_CHANGED | null; id: string | null; receiptStatus: EarlierSend['receiptStatus'] | null; reason: string | null }>(sql`
     with gate as (
       select case
         when not coalesce(ff.enabled, false) then ${RejectReason.FEATURE_DISABLED}
         when a.id is null then ${RejectReason.NOT_FOUND}
         when not a.enabled then ${RejectReason.ACTION_DISABLED}
+        when a.version <> ${send.actionVersion}::int then ${ACTION_CHANGED}
         end as refusal
       from (select 1) as one
       left join feature_flags ff on ff.account_id = ${send.accountId}::uuid and ff.flag = ${SEND_ATTACHMENT_FLAG}::text

@@ -13,7 +13,7 @@ import { requireConversationId } from '../infra/input-rules.js';
 import type { Logger } from '../infra/log/logger.js';
 import { captionFor } from './caption.js';
 import { prepareInvokeContext, type EarlierCall, type EarlierSend } from './invoke-context.query.js';
-import { insertInvokedSend, type InvokedSend, type InvokeEvents } from './invoke-write.query.js';
+import { ACTION_CHANGED, insertInvokedSend, type InvokedSend, type InvokeEvents } from './invoke-write.query.js';
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
 import type { SendsRepository } from './sends.repository.js';
@@ -30,6 +30,8 @@ export interface InvokeInput {
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_KEY_CHARS = 255;
 const MAX_CALL_CAPTION_CHARS = 10_000;
+/** Reads of the action one call makes at most when saves keep overtaking it. */
+const MAX_PASSES = 3;
 /** Stands in for an action id that is not a UUID: matches no row, so the call is NOT_FOUND. */
 const NO_ACTION = '00000000-0000-0000-0000-000000000000';
 
@@ -73,9 +75,9 @@ function replay(earlier: EarlierCall, fingerprint: string | null): SendReceipt {
 /** The idempotency key is held by another send (thrown to roll the transaction back). */
 class KeyHeld extends Error {}
 
-/** A rollback committed after the invoke's first read (thrown to roll the transaction back). */
+/** A rollback or a save committed after the invoke's first read (thrown to roll the transaction back). */
 class Overtaken extends Error {
-  constructor(readonly reason: RejectReason) {
+  constructor(readonly reason: RejectReason | typeof ACTION_CHANGED) {
     super(reason);
   }
 }
@@ -106,7 +108,28 @@ export class SendInvokeService {
     const { accountId } = requirePermission(viewer, Permission.INVOKE);
     const call = this.validate(input);
     const fingerprint = call.idempotencyKey ? requestFingerprint(call) : null;
+    // A save of the action that commits while this call looks the room up may have unpinned the
+    // files it read: the call starts over with the action as it is now.
+    for (let pass = 1; ; pass++) {
+      const receipt = await this.invokeAsRead(accountId, call, fingerprint);
+      if (receipt !== ACTION_CHANGED) return receipt;
+      if (pass === MAX_PASSES) {
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `The action was saved ${MAX_PASSES} times while this call was being made. Call again.`,
+          undefined,
+          ConflictReason.STALE_VERSION,
+        );
+      }
+    }
+  }
 
+  /** One pass of invoke over the action as one read finds it; ACTION_CHANGED when it was saved before the write. */
+  private async invokeAsRead(
+    accountId: string,
+    call: ReturnType<SendInvokeService['validate']>,
+    fingerprint: string | null,
+  ): Promise<SendReceipt | typeof ACTION_CHANGED> {
     // One prepared statement reads everything the checks below need (invoke is the hot path,
     // see docs/benchmarks.md): flag, action, training, ChatService token, pinned files, and an
     // earlier call this one repeats.
@@ -141,6 +164,7 @@ export class SendInvokeService {
       accountId,
       agentId: action.agentId,
       actionId: action.id,
+      actionVersion: action.version,
       conversationId: call.conversationId,
       channel: channelId,
       status: failure ? SendStatus.FAILED : SendStatus.QUEUED,
@@ -178,7 +202,7 @@ export class SendInvokeService {
         if (error instanceof KeyHeld || error instanceof Overtaken) return error;
         throw error;
       });
-      if (outcome instanceof Overtaken) return rejected(outcome.reason);
+      if (outcome instanceof Overtaken) return outcome.reason === ACTION_CHANGED ? ACTION_CHANGED : rejected(outcome.reason);
       if (!(outcome instanceof KeyHeld)) {
         if (outcome.deduplicated) return receiptOf(outcome.send, true);
         if (failure) this.log.info('sends.guard_failed', { sendId, reason: failure.reason, detail: failure.detail });

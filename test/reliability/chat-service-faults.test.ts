@@ -101,3 +101,92 @@ describe('reliability: ChatService failing or slow', () => {
     expect(during.p99).toBeLessThan(1000);
   }, 120_000);
 });
+
+/** Each send's attempts in order: when each started and ended, and what ChatService answered. */
+async function attemptsOf(stack: TestStack, ids: string[]) {
+  return stack.sql<{ send_id: string; http_status: number | null; started: number; ended: number }[]>`
+    select send_id, http_status, extract(epoch from started_at)::float8 * 1000 as started,
+           extract(epoch from started_at)::float8 * 1000 + duration_ms as ended
+    from send_attempts where send_id = any(${ids}::uuid[]) order by send_id, id`;
+}
+
+/**
+ * A ChatService that asks to wait (429 or 503 with Retry-After). Its own stack, with the default
+ * upload timeout: the attempts counted here must be the refusals, not timeouts of a loaded machine.
+ */
+describe('reliability: ChatService asking to wait (Retry-After)', () => {
+  let stack: TestStack;
+  let sim: SimulatorControl;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ WORKER_CONCURRENCY: '16', WORKER_POLL_MS: '100', SEND_RETRY_DELAY_SECONDS: '1' });
+    sim = simulatorOf(stack);
+    account = await stack.createAccount();
+  });
+  afterEach(() => sim.clearFaults());
+  afterAll(() => stack?.stop());
+
+  for (const { status, retryAfterSeconds } of [
+    { status: 429, retryAfterSeconds: 2 },
+    { status: 503, retryAfterSeconds: 1 },
+  ]) {
+    it(`a busy ChatService (${status}, Retry-After ${retryAfterSeconds}): each send waits as asked, then is delivered once; no send fails for it`, async () => {
+      const action = await createAction(stack, account, { files: [{ name: `busy-${status}.pdf`, content: FILES.pdf(2200 + status) }] });
+      const room = await addRoom(stack, account, 'whatsapp');
+      const count = 10;
+      // The first call of each send is refused: they all start at once (16 slots, 8 per account
+      // and the rest as the first answers come back), well inside the wait that follows.
+      await sim.setFaults({ status, count, retryAfterSeconds });
+      const receipts = await Promise.all(
+        Array.from({ length: count }, (_, i) => invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: `busy-${status}-${i}` })),
+      );
+      const ids = receipts.map((r) => r.sendId!);
+      const sends = await finalSends(stack, ids);
+      const attempts = await attemptsOf(stack, ids);
+      const inbox = await sim.inbox(room);
+      const wrong = sends.filter((send) => {
+        const [first, second, ...more] = attempts.filter((a) => a.send_id === send.id);
+        // A lower bound only: the retry cannot start before the wait ChatService asked for.
+        const waited = first && second ? second.started - first.ended : -1;
+        return send.status !== 'SENT' || first?.http_status !== status || second?.http_status !== 201 || more.length > 0 || waited < retryAfterSeconds * 1000 - 100;
+      });
+      record({ test: `busy ChatService ${status} Retry-After`, faults: count, requests: count, lost: wrong.length + Math.abs(inbox.length - count) });
+      expect(wrong, JSON.stringify({ wrong: wrong.slice(0, 3), attempts: attempts.slice(0, 6) })).toHaveLength(0);
+      expect(inbox).toHaveLength(count);
+    }, 120_000);
+  }
+
+  it('a Retry-After of a day is held to 300 s, and a held send takes no slot from the next one', async () => {
+    const action = await createAction(stack, account, { files: [{ name: 'held.pdf', content: FILES.pdf(2900) }] });
+    const room = await addRoom(stack, account, 'whatsapp');
+    await sim.setFaults({ status: 429, count: 1, retryAfterSeconds: 86_400 });
+    const held = await invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'held-a-day' });
+    await waitFor(
+      async () => {
+        const [row] = await stack.sql`select 1 from sends where id = ${held.sendId} and failed_attempts = 1`;
+        return row;
+      },
+      { timeoutMs: 30_000, what: 'the first attempt to be refused' },
+    );
+    // The first job is done; its retry is a job of its own, waiting.
+    const [retry, ...others] = await stack.sql<{ heldSeconds: number }[]>`
+      select extract(epoch from start_after - created_on)::float8 as "heldSeconds" from pgboss.job
+      where name = 'sends.deliver' and data->>'sendId' = ${held.sendId} and state = 'created'`;
+    expect(others).toHaveLength(0);
+    // As many more sends as the account may have in flight at once (8 of the 16 slots), while
+    // it waits: all delivered, none behind it.
+    const next = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: `after-held-${i}` })),
+    );
+    const sends = await finalSends(stack, next.map((r) => r.sendId!));
+    const [heldSend] = await stack.sql<{ status: string; failed_attempts: number }[]>`select status, failed_attempts from sends where id = ${held.sendId}`;
+    const notSent = sends.filter((send) => send.status !== 'SENT');
+    record({ test: 'Retry-After of a day', faults: 1, requests: 9, lost: notSent.length + (heldSend!.status === 'SENDING' ? 0 : 1) });
+    expect(retry!.heldSeconds).toBeGreaterThan(299);
+    expect(retry!.heldSeconds).toBeLessThanOrEqual(301);
+    expect(notSent, JSON.stringify(notSent.slice(0, 3))).toHaveLength(0);
+    // Still in progress, its next attempt waiting: the history shows it as sending.
+    expect(heldSend).toEqual({ status: 'SENDING', failed_attempts: 1 });
+  }, 120_000);
+});

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
 import { addRoom, createAction, invoke, waitFor, waitForFinalSend } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
-import { createEndpoint as registerEndpoint, deliveriesOf, ENDPOINT_FIELDS, waitForDeliveries, WebhookReceiver } from './support/webhook-receiver.js';
+import { createEndpoint as registerEndpoint, deliveriesOf, DELIVERY_FIELDS, ENDPOINT_FIELDS, waitForDeliveries, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** The server's log lines, to prove no signing secret reaches them. */
 class CapturedLog {
@@ -278,6 +278,84 @@ describe('account webhooks', () => {
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ENDPOINTS' });
       const [{ n }] = (await stack.sql`select count(*)::int as n from webhook_endpoints where account_id = ${crowded.accountId}`) as unknown as [{ n: number }];
       expect(n).toBe(20);
+    });
+  });
+
+  describe('redelivery and retention', () => {
+    const REDELIVER = `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { ${DELIVERY_FIELDS} } }`;
+
+    /** A delivery that failed all its attempts (3 here): the receiver answered 503 to each. */
+    async function failedDelivery(path: string) {
+      const created = await createEndpoint(stack, account, receiver.url(path));
+      receiver.answerNext(503, 503, 503);
+      const room = await addRoom(stack, account, 'whatsapp');
+      await waitForFinalSend(stack, account, (await invoke(stack, account, { actionId, conversationId: room })).sendId!);
+      const failed = await waitForDeliveries(stack, account, created.endpoint.id, (d) => (d[0]?.status === 'FAILED' ? d[0] : undefined), 'FAILED after 3 attempts');
+      return { ...created, failed };
+    }
+
+    it('tries a FAILED delivery once more with the same webhook-id, and it ends DELIVERED', async () => {
+      const { secret, endpoint, failed } = await failedDelivery('/redeliver');
+      const res = await gql(account.tokens.ADMIN, REDELIVER, { id: failed.id });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.redeliverWebhook).toMatchObject({ id: failed.id, status: 'PENDING', attempts: 3 });
+      const done = await waitForDeliveries(stack, account, endpoint.id, (d) => (d[0]?.status === 'DELIVERED' ? d[0] : undefined), 'DELIVERED');
+      expect(done).toMatchObject({ attempts: 4, lastStatus: 200, lastErrorCode: null, nextAttemptAt: null });
+      const hits = receiver.on('/redeliver');
+      expect(hits.map((h) => h.answeredWith)).toEqual([503, 503, 503, 200]);
+      expect(new Set(hits.map((h) => h.headers['webhook-id']))).toEqual(new Set([failed.webhookId]));
+      new Webhook(secret).verify(hits[3]!.body, hits[3]!.headers);
+      // A delivered one may be sent again too (a receiver that lost it).
+      expect((await gql(account.tokens.ADMIN, REDELIVER, { id: failed.id })).errors).toBeUndefined();
+      await waitFor(() => (receiver.on('/redeliver').length === 5 ? true : undefined), { what: 'the second redelivery' });
+      await gql(account.tokens.ADMIN, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: endpoint.id });
+    });
+
+    it('makes one attempt only: a redelivery that fails again ends FAILED with no retry', async () => {
+      const { endpoint, failed } = await failedDelivery('/still-down');
+      receiver.answerNext(503);
+      expect((await gql(account.tokens.ADMIN, REDELIVER, { id: failed.id })).errors).toBeUndefined();
+      const again = await waitForDeliveries(stack, account, endpoint.id, (d) => (d[0]?.status === 'FAILED' && d[0].attempts === 4 ? d[0] : undefined), 'FAILED again');
+      expect(again).toMatchObject({ lastStatus: 503, nextAttemptAt: null });
+      expect(await stack.sql`select 1 from pgboss.job where name = 'webhooks.deliver' and data->>'deliveryId' = ${failed.id} and state in ('created', 'retry', 'active')`).toHaveLength(0);
+      expect(receiver.on('/still-down')).toHaveLength(4);
+      await gql(account.tokens.ADMIN, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: endpoint.id });
+    });
+
+    it('refuses a pending delivery, a turned-off endpoint and an unknown id, and changes nothing', async () => {
+      const { endpoint, failed } = await failedDelivery('/refusals');
+      await stack.sql`update webhook_deliveries set status = 'PENDING' where id = ${failed.id}`;
+      const pending = await gql(account.tokens.ADMIN, REDELIVER, { id: failed.id });
+      expect(pending.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(pending.errors?.[0]?.message).toContain('still being attempted');
+      await stack.sql`update webhook_deliveries set status = 'FAILED' where id = ${failed.id}`;
+
+      await gql(account.tokens.ADMIN, 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }', { id: endpoint.id });
+      const off = await gql(account.tokens.ADMIN, REDELIVER, { id: failed.id });
+      expect(off.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(off.errors?.[0]?.message).toContain('turned off');
+      for (const id of ['not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
+        expect((await gql(account.tokens.ADMIN, REDELIVER, { id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      }
+      const [row] = await stack.sql`select status, attempts from webhook_deliveries where id = ${failed.id}`;
+      expect(row).toEqual({ status: 'FAILED', attempts: 3 });
+      expect(receiver.on('/refusals')).toHaveLength(3);
+      await gql(account.tokens.ADMIN, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: endpoint.id });
+    });
+
+    it('removes finished deliveries past WEBHOOK_RETENTION_DAYS with their attempts, and keeps pending ones however old', async () => {
+      const { endpoint, failed } = await failedDelivery('/retention');
+      const [pending] = await stack.sql`insert into webhook_deliveries (account_id, endpoint_id, event_id, event_name, status, enqueued_at)
+        select account_id, endpoint_id, event_id + 1000000, event_name, 'PENDING', now() from webhook_deliveries where id = ${failed.id} returning id`;
+      const { webhooks } = stack.server.services;
+      // 29 days on: nothing is old enough yet (the default keeps 30 days).
+      await webhooks.removeExpiredDeliveries(new Date(Date.now() + 29 * 86_400_000));
+      expect(await stack.sql`select 1 from webhook_deliveries where id = ${failed.id}`).toHaveLength(1);
+      await webhooks.removeExpiredDeliveries(new Date(Date.now() + 31 * 86_400_000));
+      expect(await stack.sql`select 1 from webhook_deliveries where id = ${failed.id}`).toHaveLength(0);
+      expect(await stack.sql`select 1 from webhook_attempts where delivery_id = ${failed.id}`).toHaveLength(0);
+      expect(await stack.sql`select 1 from webhook_deliveries where id = ${pending!.id}`).toHaveLength(1);
+      await gql(account.tokens.ADMIN, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: endpoint.id });
     });
   });
 

@@ -79,6 +79,10 @@ export async function startServer(options: {
   await queue.work(JOBS.FILES_CLEANUP, async () => {
     await services.files.removeStale(config.stagedUploadTtlHours);
   });
+  await queue.schedule(JOBS.WEBHOOKS_CLEANUP, '37 * * * *');
+  await queue.work(JOBS.WEBHOOKS_CLEANUP, async () => {
+    await services.webhooks.removeExpiredDeliveries();
+  });
   await queue.work<{ sendId: string; accountId: string }>(JOBS.SEND_DELIVER_DEAD, { pollingIntervalSeconds: 5 }, async ([job]) => {
     await services.deliveries.requeueDead(job!.data.sendId, job!.data.accountId);
   });

@@ -197,6 +197,15 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
     if (!shared.has(owner)) shared.set(owner, newEndpoint(owner));
     return shared.get(owner)!;
   };
+  /** A FAILED delivery on the owner's endpoint, of an event of its own (one the endpoint does not subscribe to, so the fan-out adds none). */
+  const failedDeliveryOf = async (owner: Fixture): Promise<string> => {
+    const endpointId = await endpointOf(owner);
+    const accountId = owner.account.accountId;
+    const [event] = await stack.sql`insert into events (account_id, name, properties) values (${accountId}, 'ai_agent_attachment_send_cancelled', '{}') returning id`;
+    const [row] = await stack.sql`insert into webhook_deliveries (account_id, endpoint_id, event_id, event_name, status, attempts, enqueued_at, next_attempt_at)
+      values (${accountId}, ${endpointId}, ${event!.id}, 'ai_agent_attachment_send_cancelled', 'FAILED', 10, now(), null) returning id`;
+    return row!.id as string;
+  };
   /** Another account's ADMIN (the one role allowed) gets NOT_FOUND on the owner's endpoint, and the row is unchanged. */
   const endpointIsolation = (query: string) => async (other: TestAccount, owner: Fixture) => {
     const id = await endpointOf(owner);
@@ -258,6 +267,21 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
       allowed: WEBHOOKS,
       run: async (t, o) => q(t, 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: await endpointOf(o) }),
       isolation: endpointIsolation('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }'),
+    },
+    {
+      name: 'redeliverWebhook',
+      allowed: WEBHOOKS,
+      run: async (t, o) => q(t, 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id status } }', { id: await failedDeliveryOf(o) }),
+      isolation: async (other, owner) => {
+        const id = await failedDeliveryOf(owner);
+        for (const role of ROLES) {
+          const res = await q(other.tokens[role], 'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id });
+          expect(codeOf(res)).toBe(role === 'ADMIN' ? 'NOT_FOUND' : 'FORBIDDEN');
+        }
+        const [row] = await stack.sql`select status, attempts from webhook_deliveries where id = ${id}`;
+        expect(row).toEqual({ status: 'FAILED', attempts: 10 });
+        expect(await stack.sql`select 1 from pgboss.job where name = 'webhooks.deliver' and data->>'deliveryId' = ${id}`).toHaveLength(0);
+      },
     },
     {
       name: 'deleteWebhookEndpoint',

@@ -98,7 +98,14 @@ export function createServices(infra: Infrastructure) {
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
   const sendsExport = new SendsExport(sendsRepo);
-  const webhooks = new WebhooksService(infra.database, new WebhooksRepository(db), new WebhookSecrets(infra.secrets), infra.config.webhooks);
+  const webhooks = new WebhooksService(
+    infra.database,
+    new WebhooksRepository(db),
+    new WebhookSecrets(infra.secrets),
+    infra.config.webhooks,
+    infra.queue,
+    new WakeNotifier(infra.database.sql, WEBHOOKS_QUEUED_CHANNEL, infra.log),
+  );
 
   return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, stats, alerts, webhooks };
 }

@@ -131,7 +131,7 @@ export class WebhookDelivery {
       record = await this.attempt(context, deliveryId);
     }
     const delivered = record.errorCode === null;
-    const more = !delivered && retryable && attempt < settings.maxAttempts;
+    const more = !delivered && retryable && !job.data.once && attempt < settings.maxAttempts;
     const delaySeconds = more ? retryDelaySeconds(settings, attempt + 1) : 0;
     const nextAttemptAt = more ? new Date(Date.now() + delaySeconds * 1000) : null;
     const status = delivered ? WebhookDeliveryStatus.DELIVERED : more ? WebhookDeliveryStatus.PENDING : WebhookDeliveryStatus.FAILED;

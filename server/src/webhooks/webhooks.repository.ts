@@ -122,6 +122,49 @@ export class WebhooksRepository {
       .limit(first);
   }
 
+  async findDelivery(accountId: string, id: string): Promise<WebhookDeliveryRow | null> {
+    const [row] = await this.db
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.accountId, accountId), eq(webhookDeliveries.id, id)));
+    return row ?? null;
+  }
+
+  /**
+   * A finished delivery (DELIVERED or FAILED) back to PENDING, due now, for one more attempt
+   * (a redelivery); the row as it is then, or null when it was not finished (already pending:
+   * two redeliveries at once make one attempt, not two).
+   */
+  async reopen(accountId: string, id: string): Promise<WebhookDeliveryRow | null> {
+    const [row] = await this.db
+      .update(webhookDeliveries)
+      .set({ status: WebhookDeliveryStatus.PENDING, nextAttemptAt: sql`now()` })
+      .where(
+        and(
+          eq(webhookDeliveries.accountId, accountId),
+          eq(webhookDeliveries.id, id),
+          inArray(webhookDeliveries.status, [WebhookDeliveryStatus.DELIVERED, WebhookDeliveryStatus.FAILED]),
+        ),
+      )
+      .returning();
+    return row ?? null;
+  }
+
+  /**
+   * Removes up to `limit` finished deliveries created before `before`, with their attempts (the
+   * foreign key cascades); how many. Pending ones stay, however old: they are still owed.
+   */
+  async deleteFinishedBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.db.execute<{ id: string }>(sql`
+      delete from ${webhookDeliveries} where ${webhookDeliveries.id} in (
+        select ${webhookDeliveries.id} from ${webhookDeliveries}
+        where ${webhookDeliveries.createdAt} < ${before.toISOString()}::timestamptz
+          and ${webhookDeliveries.status} <> ${WebhookDeliveryStatus.PENDING}
+        limit ${limit})
+      returning ${webhookDeliveries.id}`);
+    return rows.length;
+  }
+
   /**
    * Deliveries the fan-out trigger wrote that have no job yet, locked for this transaction;
    * SKIP LOCKED lets relays of several processes share the work without waiting on each other.

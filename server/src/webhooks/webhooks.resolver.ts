@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
 import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
 import { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from './webhooks.inputs.js';
-import { WebhookDeliveryConnection, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEventType } from './webhooks.types.js';
+import { WebhookDelivery, WebhookDeliveryConnection, WebhookEndpoint, WebhookEndpointWithSecret, WebhookEventType } from './webhooks.types.js';
 
 @Resolver()
 export class WebhooksResolver {
@@ -43,6 +43,13 @@ export class WebhooksResolver {
   @Mutation(() => ID, { description: 'Deletes the endpoint and its deliveries; returns its id.' })
   deleteWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() { viewer, services }: GraphQLContext) {
     return services.webhooks.remove(viewer, id);
+  }
+
+  @Mutation(() => WebhookDelivery, {
+    description: 'Tries a delivered or failed delivery once more, now, with the same webhook-id; one attempt, no retries after it (ADMIN).',
+  })
+  redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() { viewer, services }: GraphQLContext) {
+    return services.webhooks.redeliver(viewer, deliveryId);
   }
 
   @Mutation(() => WebhookEndpointWithSecret, { description: 'Replaces the signing secret at once; the new one is in the answer, this once.' })

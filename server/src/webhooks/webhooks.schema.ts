@@ -67,6 +67,8 @@ export const webhookDeliveries = pgTable(
     uniqueIndex('webhook_deliveries_endpoint_event_idx').on(t.endpointId, t.eventId),
     index('webhook_deliveries_list_idx').on(t.accountId, t.endpointId, t.seq),
     index('webhook_deliveries_unqueued_idx').on(t.seq).where(sql`enqueued_at is null`),
+    // The retention cleanup's scan: the oldest finished rows first (webhooks.cleanup).
+    index('webhook_deliveries_finished_idx').on(t.createdAt).where(sql`status <> 'PENDING'`),
   ],
 );
 

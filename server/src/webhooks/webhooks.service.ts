@@ -4,8 +4,10 @@ import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { WEBHOOK_EVENTS } from '../events/events.js';
 import type { WebhookSettings } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
-import { AppError, InputReason } from '../infra/errors.js';
+import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
+import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
+import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
 import { generateWebhookSecret } from './webhook-signature.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 import { WEBHOOK_LIMITS, webhookMessageId } from './webhooks.model.js';
@@ -32,7 +34,10 @@ export class WebhooksService {
     private readonly database: Database,
     private readonly webhooks: WebhooksRepository,
     private readonly secrets: WebhookSecrets,
-    private readonly settings: Pick<WebhookSettings, 'allowHttp' | 'allowPrivateAddresses'>,
+    private readonly settings: Pick<WebhookSettings, 'allowHttp' | 'allowPrivateAddresses' | 'retentionDays'>,
+    private readonly queue: Queue,
+    /** Wakes the webhook workers after a redelivery's job commits. */
+    private readonly notifier: WakeNotifier,
   ) {}
 
   /** The events an endpoint may subscribe to: the same words for every account. */
@@ -117,6 +122,46 @@ export class WebhooksService {
       nodes: page.map(toDelivery),
       pageInfo: { hasNextPage: rows.length > size, endCursor: page.length > 0 ? encodeDeliveryCursor(page.at(-1)!.seq) : null },
     };
+  }
+
+  /**
+   * Tries a finished delivery once more, now, with the same `webhook-id` (the receiver may have
+   * lost it, or was down for longer than the retries lasted). One attempt, no retries after it;
+   * the delivery shows its outcome like any other attempt.
+   */
+  async redeliver(viewer: Viewer | null, deliveryId: string) {
+    const me = requirePermission(viewer, Permission.WEBHOOKS_MANAGE);
+    const delivery = isUuid(deliveryId) ? await this.webhooks.findDelivery(me.accountId, deliveryId) : null;
+    if (!delivery) throw AppError.notFound('webhook delivery');
+    const endpoint = await this.requireEndpoint(me.accountId, delivery.endpointId);
+    if (!endpoint.enabled) {
+      throw new AppError(ErrorCode.CONFLICT, 'This endpoint is turned off. Turn it on to redeliver to it.');
+    }
+    const reopened = await inTransaction(this.database, async (db) => {
+      const row = await this.webhooks.with(db).reopen(me.accountId, deliveryId);
+      if (row) {
+        await enqueueInTransaction(this.queue, db, JOBS.WEBHOOK_DELIVER, { deliveryId, accountId: me.accountId, attempt: row.attempts + 1, once: true }, {
+          group: { id: me.accountId },
+        });
+      }
+      return row;
+    });
+    if (!reopened) {
+      throw new AppError(ErrorCode.CONFLICT, 'This delivery is still being attempted; it can be redelivered once it has been delivered or has failed.');
+    }
+    this.notifier.notify();
+    return toDelivery(reopened);
+  }
+
+  /** The hourly retention sweep: finished deliveries older than WEBHOOK_RETENTION_DAYS go, in batches; how many. */
+  async removeExpiredDeliveries(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.settings.retentionDays * 24 * 3600_000);
+    let removed = 0;
+    for (;;) {
+      const batch = await this.webhooks.deleteFinishedBefore(before, 1000);
+      removed += batch;
+      if (batch < 1000) return removed;
+    }
   }
 
   /** `pnpm ops secrets:rotate`: seals every stored secret with the current key; how many it changed. */

@@ -105,6 +105,8 @@ export interface WebhookSettings {
   concurrency: number;
   /** How often the relay looks for new deliveries to put on the queue. */
   relayPollMs: number;
+  /** Days a finished delivery (and its attempts) is kept; pending ones are never removed. */
+  retentionDays: number;
 }
 
 export interface GraphqlLimits {
@@ -306,6 +308,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxRetryDelaySeconds: int('WEBHOOK_MAX_RETRY_DELAY_SECONDS', 6 * 3600, 1, 86400),
       concurrency: int('WEBHOOK_CONCURRENCY', 4, 0, 64),
       relayPollMs: int('WEBHOOK_RELAY_POLL_MS', 500, 20, 60_000),
+      retentionDays: int('WEBHOOK_RETENTION_DAYS', 30, 1, 3650),
     }),
   };
   // The two test-only switches open the SSRF guard: a production deployment may not have them.

@@ -15,6 +15,8 @@ export const JOBS = {
   ALERTS_WEBHOOK: 'alerts.webhook',
   /** One attempt of one account webhook delivery (webhooks/webhooks.delivery.ts). */
   WEBHOOK_DELIVER: 'webhooks.deliver',
+  /** Removes finished webhook deliveries older than WEBHOOK_RETENTION_DAYS. */
+  WEBHOOKS_CLEANUP: 'webhooks.cleanup',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -26,7 +28,9 @@ export interface JobPayloads {
   [JOBS.ALERTS_EVALUATE]: Record<string, never>;
   [JOBS.STATS_FOLD]: Record<string, never>;
   [JOBS.ALERTS_WEBHOOK]: { eventId: string };
-  [JOBS.WEBHOOK_DELIVER]: { deliveryId: string; accountId: string; attempt: number };
+  /** `once`: a redelivery an ADMIN asked for, one attempt with no retries after it. */
+  [JOBS.WEBHOOK_DELIVER]: { deliveryId: string; accountId: string; attempt: number; once?: boolean };
+  [JOBS.WEBHOOKS_CLEANUP]: Record<string, never>;
 }
 
 /** NOTIFY channel raised after an enqueue commits, so idle delivery workers fetch at once. */

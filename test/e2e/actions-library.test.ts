@@ -186,6 +186,34 @@ describe('Actions library (browser)', () => {
     expect(await shownNames(page)).toEqual(['Gamma guide', 'Alpha brochure', 'beta sheet']);
   });
 
+  it("links an action's usage to the history of its sends, conversation ids plain without CHAT_SERVICE_CONVERSATION_URL", async () => {
+    const account = await world.stack.createAccount();
+    const prices = await createAction(world.stack, account, { name: 'Price list' });
+    const photos = await createAction(world.stack, account, { name: 'Product photos', trigger: 'When a customer wants to see a product.' });
+    await recordSends(world.stack, account, prices.id, { sent: 4, failed: 1 });
+    await recordSends(world.stack, account, photos.id, { sent: 2, failed: 0 });
+    const { page } = await world.openLibrary(account);
+
+    await page.getByRole('link', { name: '4 sent · 1 failed: show the sends of Price list' }).click();
+    await page.getByRole('heading', { name: 'Send history', level: 1 }).waitFor();
+    expect(new URL(page.url()).searchParams.get('actionId')).toBe(prices.id);
+    await page.getByTestId('history-count').getByText('5 sends match the filters.').waitFor();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Action' }).textContent()).toContain('Price list');
+    const rows = page.getByRole('table', { name: 'Sends, newest first' }).locator('tbody tr');
+    expect(await rows.count()).toBe(5);
+    for (const text of await rows.allTextContents()) expect(text).toContain('Price list');
+    // No template configured: the ids are text, not links.
+    expect(await rows.first().textContent()).toMatch(/room-[0-9a-f-]{36}/);
+    expect(await rows.getByRole('link', { name: /opens in ChatService/ }).count()).toBe(0);
+    expect(await page.locator('a[target="_blank"]').count()).toBe(0);
+
+    // Back in the library, the other action's figure leads to its own sends.
+    await page.goBack();
+    await page.getByRole('link', { name: '2 sent · 0 failed: show the sends of Product photos' }).click();
+    await page.getByTestId('history-count').getByText('2 sends match the filters.').waitFor();
+    expect(new URL(page.url()).searchParams.get('actionId')).toBe(photos.id);
+  });
+
   it('S03 AC-1: enabling an action and training makes it a callable tool, with the trained version shown', async () => {
     const account = await world.stack.createAccount();
     const action = await createAction(world.stack, account, { name: 'Brochure', enabled: false });

@@ -98,6 +98,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CHAT_SERVICE_URL: 'ftp://host/x' })).toThrow(/CHAT_SERVICE_URL must be an http or https URL/);
   });
 
+  it('reads CHAT_SERVICE_CONVERSATION_URL and refuses one that is not an http(s) link to a conversation', () => {
+    expect(loadConfig({}).chatServiceConversationUrl).toBeUndefined();
+    const template = 'https://chat.example.com/inbox/{channel}/rooms/{conversationId}?from=send-attachment';
+    expect(loadConfig({ CHAT_SERVICE_CONVERSATION_URL: template }).chatServiceConversationUrl).toBe(template);
+    const refusals: [string, RegExp][] = [
+      ['javascript:alert({conversationId})', /must be an http or https URL \(got "javascript:alert/],
+      ['ftp://files.example.com/{conversationId}', /must be an http or https URL/],
+      ['not a url {conversationId}', /must be an http or https URL/],
+      ['https://chat.example.com/inbox', /must contain \{conversationId\}/],
+      ['https://chat.example.com/{room}/{conversationId}', /only the placeholders \{conversationId\} and \{channel\} \(found \{room\}\)/],
+      ['https://{conversationId}.example.com/', /placeholders out of the scheme and host/],
+      ['https://chat.example.com:{channel}/{conversationId}', /placeholders out of the scheme and host|http or https URL/],
+    ];
+    for (const [value, reason] of refusals) {
+      expect(() => loadConfig({ CHAT_SERVICE_CONVERSATION_URL: value }), value).toThrow(reason);
+      expect(() => loadConfig({ CHAT_SERVICE_CONVERSATION_URL: value }), value).toThrow(/^Invalid configuration:\n {2}- CHAT_SERVICE_CONVERSATION_URL /);
+    }
+    let message = '';
+    try {
+      loadConfig({ CHAT_SERVICE_CONVERSATION_URL: 'https://bot:hunter2@chat.example.com/{conversationId}' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CHAT_SERVICE_CONVERSATION_URL must not hold a user name or password');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('names the settings of the pg-boss 10 release that are no longer read, and refuses a heartbeat pg-boss would refuse', () => {
     expect(() => loadConfig({ SEND_JOB_EXPIRE_SECONDS: '30', SEND_SWEEP_AFTER_SECONDS: '120' })).toThrow(
       /SEND_JOB_EXPIRE_SECONDS is no longer read: .*SEND_JOB_HEARTBEAT_SECONDS[\s\S]*SEND_SWEEP_AFTER_SECONDS is no longer read/,

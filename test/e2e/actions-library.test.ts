@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { startAdmin } from '../../server/src/infra/admin/admin-process.js';
@@ -96,6 +97,121 @@ describe('Actions library (browser)', () => {
     expect(await photos.getByRole('switch', { name: 'Enabled: Product photos' }).getAttribute('aria-checked')).toBe('false');
     await page.getByText('Changes waiting for training').waitFor();
     await world.screenshot(page, 'library');
+  });
+
+  /** The names of the library's rows, top to bottom. */
+  async function shownNames(page: Page) {
+    const names = page.getByRole('table', { name: 'Actions of this agent' }).locator('tbody tr').getByRole('button', { name: /^Edit / });
+    return (await names.allTextContents()).map((n) => n.trim());
+  }
+
+  it('finds actions by name or trigger in any case, and says when none match, with Clear search', async () => {
+    const account = await world.stack.createAccount();
+    await createAction(world.stack, account, { name: 'Price list' });
+    await createAction(world.stack, account, { name: 'Product photos', trigger: 'When a customer wants to see what a product looks like.' });
+    await createAction(world.stack, account, { name: 'Catalog', trigger: 'When a customer asks for the full catalogue.' });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('row', { name: /Catalog/ }).waitFor();
+    const search = page.getByRole('search', { name: 'Find actions' }).getByRole('searchbox', { name: 'Search actions' });
+    const found = page.getByTestId('actions-found');
+
+    await search.fill('PHOTOS');
+    await found.getByText('1 of 3 actions match.').waitFor();
+    expect(await shownNames(page)).toEqual(['Product photos']);
+    // The trigger is searched too.
+    await search.fill('Looks Like');
+    await found.getByText('1 of 3 actions match.').waitFor();
+    expect(await shownNames(page)).toEqual(['Product photos']);
+    await search.fill('  PRICE ');
+    await found.getByText('1 of 3 actions match.').waitFor();
+    expect(await shownNames(page)).toEqual(['Price list']);
+
+    await search.fill('brochure');
+    const none = page.getByTestId('actions-no-match');
+    await none.getByRole('heading', { name: 'No actions match “brochure”' }).waitFor();
+    expect(await found.textContent()).toContain('0 of 3 actions match.');
+    expect(await page.getByRole('table', { name: 'Actions of this agent' }).count()).toBe(0);
+    await world.screenshot(page, 'library-no-match');
+
+    // By keyboard: Clear search shows every action again and puts the focus back in the search.
+    await none.getByRole('button', { name: 'Clear search' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('row', { name: /Price list/ }).waitFor();
+    expect(await shownNames(page)).toEqual(['Catalog', 'Price list', 'Product photos']);
+    expect(await search.inputValue()).toBe('');
+    // A string, as these tests compile without the DOM's types.
+    expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('Search actions');
+    expect((await found.textContent())!.trim()).toBe('');
+  });
+
+  it('sorts by name, by the last update and by use, from the mouse or the keyboard', async () => {
+    const account = await world.stack.createAccount();
+    const beta = await createAction(world.stack, account, { name: 'beta sheet', trigger: 'When a customer asks for the beta.' });
+    const alpha = await createAction(world.stack, account, { name: 'Alpha brochure', trigger: 'When a customer asks for the alpha.' });
+    const gamma = await createAction(world.stack, account, { name: 'Gamma guide', trigger: 'When a customer asks for the gamma.' });
+    const updated = { [beta.id]: 0, [alpha.id]: 1, [gamma.id]: 2 };
+    for (const [id, daysAgo] of Object.entries(updated)) {
+      await world.stack.sql`update actions set updated_at = now() - make_interval(days => ${daysAgo}) where id = ${id}`;
+    }
+    await recordSends(world.stack, account, gamma.id, { sent: 5, failed: 0 });
+    await recordSends(world.stack, account, alpha.id, { sent: 1, failed: 2 });
+    const { page } = await world.openLibrary(account);
+    await page.getByRole('row', { name: /Gamma guide/ }).waitFor();
+
+    // Name A–Z by default, whatever the case.
+    const sort = page.getByRole('combobox', { name: 'Sort by' });
+    expect(await sort.textContent()).toContain('Name (A–Z)');
+    expect(await shownNames(page)).toEqual(['Alpha brochure', 'beta sheet', 'Gamma guide']);
+
+    await sort.click();
+    await page.getByRole('option', { name: 'Recently updated' }).click();
+    await expect.poll(() => shownNames(page)).toEqual(['beta sheet', 'Alpha brochure', 'Gamma guide']);
+
+    await sort.focus();
+    await page.keyboard.press('Enter');
+    // The list takes the focus (on the chosen option) once it has opened.
+    await expect.poll(() => page.evaluate(`document.activeElement?.textContent`)).toBe('Recently updated');
+    await page.keyboard.press('ArrowDown');
+    // Reka moves the focus a tick later; a key pressed before then lands on the old option.
+    await expect.poll(() => page.evaluate(`document.activeElement?.textContent`)).toBe('Most used');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => sort.textContent()).toContain('Most used');
+    // Gamma 5 sends, Alpha 3 (1 sent, 2 failed), beta none.
+    await expect.poll(() => shownNames(page)).toEqual(['Gamma guide', 'Alpha brochure', 'beta sheet']);
+    await world.screenshot(page, 'library-sorted');
+
+    // The search keeps the order chosen.
+    await page.getByRole('searchbox', { name: 'Search actions' }).fill('when a customer asks');
+    await page.getByTestId('actions-found').getByText('3 of 3 actions match.').waitFor();
+    expect(await shownNames(page)).toEqual(['Gamma guide', 'Alpha brochure', 'beta sheet']);
+  });
+
+  it("links an action's usage to the history of its sends, conversation ids plain without CHAT_SERVICE_CONVERSATION_URL", async () => {
+    const account = await world.stack.createAccount();
+    const prices = await createAction(world.stack, account, { name: 'Price list' });
+    const photos = await createAction(world.stack, account, { name: 'Product photos', trigger: 'When a customer wants to see a product.' });
+    await recordSends(world.stack, account, prices.id, { sent: 4, failed: 1 });
+    await recordSends(world.stack, account, photos.id, { sent: 2, failed: 0 });
+    const { page } = await world.openLibrary(account);
+
+    await page.getByRole('link', { name: '4 sent · 1 failed: show the sends of Price list' }).click();
+    await page.getByRole('heading', { name: 'Send history', level: 1 }).waitFor();
+    expect(new URL(page.url()).searchParams.get('actionId')).toBe(prices.id);
+    await page.getByTestId('history-count').getByText('5 sends match the filters.').waitFor();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Action' }).textContent()).toContain('Price list');
+    const rows = page.getByRole('table', { name: 'Sends, newest first' }).locator('tbody tr');
+    expect(await rows.count()).toBe(5);
+    for (const text of await rows.allTextContents()) expect(text).toContain('Price list');
+    // No template configured: the ids are text, not links.
+    expect(await rows.first().textContent()).toMatch(/room-[0-9a-f-]{36}/);
+    expect(await rows.getByRole('link', { name: /opens in ChatService/ }).count()).toBe(0);
+    expect(await page.locator('a[target="_blank"]').count()).toBe(0);
+
+    // Back in the library, the other action's figure leads to its own sends.
+    await page.goBack();
+    await page.getByRole('link', { name: '2 sent · 0 failed: show the sends of Product photos' }).click();
+    await page.getByTestId('history-count').getByText('2 sends match the filters.').waitFor();
+    expect(new URL(page.url()).searchParams.get('actionId')).toBe(photos.id);
   });
 
   it('S03 AC-1: enabling an action and training makes it a callable tool, with the trained version shown', async () => {

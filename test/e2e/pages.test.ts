@@ -155,6 +155,7 @@ describe('Every page (browser)', () => {
     await expectOnScreen(page, rows.getByRole('switch'), 'the library switches');
     await expectOnScreen(page, rows.getByRole('button', { name: /^Delete / }), 'the library delete buttons');
     await expectOnScreen(page, rows.getByRole('button', { name: /^Edit / }), 'the library names');
+    await expectOnScreen(page, page.getByRole('search', { name: 'Find actions' }).locator('input, button'), 'the search and sort');
     const usage = rows.first().getByText('3 sent · 1 failed');
     expect((await usage.boundingBox())!.height).toBeLessThan(30);
     for (const height of await rows.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))) expect(height).toBeLessThan(200);

@@ -91,7 +91,7 @@ export function createServices(infra: Infrastructure) {
     infra.config,
     infra.log,
   );
-  const sendHistory = new SendHistoryService(sendsRepo);
+  const sendHistory = new SendHistoryService(sendsRepo, infra.config.chatServiceConversationUrl);
   const sendOutcomes = new SendOutcomes(infra.database.sql, sendsRepo, infra.log);
 
   const stats = new StatsService(new StatsRepository(db));

@@ -1,15 +1,20 @@
 import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
+import { conversationUrl } from './conversation-url.js';
 import { decodeCursor, encodeCursor } from './sends.cursor.js';
-import type { SendListFilter, SendsRepository } from './sends.repository.js';
+import type { SendListFilter, SendRow, SendsRepository } from './sends.repository.js';
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 
 /** The send history: `sends` (pages, newest first) and `send` (one, with files and attempts); the AI service may read it too. */
 export class SendHistoryService {
-  constructor(private readonly sends: SendsRepository) {}
+  /** `conversationUrlTemplate`: CHAT_SERVICE_CONVERSATION_URL, if set. */
+  constructor(
+    private readonly sends: SendsRepository,
+    private readonly conversationUrlTemplate: string | undefined,
+  ) {}
 
   async list(viewer: Viewer | null, filter: SendListFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
     const { accountId } = requirePermission(viewer, Permission.SENDS_READ);
@@ -21,7 +26,7 @@ export class SendHistoryService {
     const details = await this.details(page.rows.map((r) => r.send.id));
     const edges = page.rows.map((r) => ({
       cursor: encodeCursor({ createdAt: r.cursorAt, id: r.send.id }),
-      node: { ...r.send, actionName: r.actionName, ...details(r.send.id) },
+      node: { ...r.send, actionName: r.actionName, conversationUrl: this.linkOf(r.send), ...details(r.send.id) },
     }));
     return {
       edges,
@@ -37,7 +42,11 @@ export class SendHistoryService {
     const row = await this.sends.findWithAction(accountId, id);
     if (!row) return null;
     const details = await this.details([row.send.id]);
-    return { ...row.send, actionName: row.actionName, ...details(row.send.id) };
+    return { ...row.send, actionName: row.actionName, conversationUrl: this.linkOf(row.send), ...details(row.send.id) };
+  }
+
+  private linkOf(send: SendRow): string | null {
+    return this.conversationUrlTemplate ? conversationUrl(this.conversationUrlTemplate, send.conversationId, send.channel) : null;
   }
 
   private async details(sendIds: string[]) {

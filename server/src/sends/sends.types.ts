@@ -117,6 +117,12 @@ export class Send {
   @Field(() => String)
   conversationId!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "ChatService's page of the conversation, from the deployment's CHAT_SERVICE_CONVERSATION_URL. Null when that is unset, or when it names the channel and this send has none.",
+  })
+  conversationUrl!: string | null;
+
   @Field(() => ID)
   actionId!: string;
 

@@ -7,6 +7,7 @@ export const SendRowFields = graphql(`
     reason
     channel
     conversationId
+    conversationUrl
     actionId
     actionName
     agentId

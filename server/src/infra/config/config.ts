@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_IDS, type ChannelId } from '../../channels/channels.js';
+import { conversationUrlProblem } from '../../sends/conversation-url.js';
 import { parseSecretKey } from '../secrets/secrets.js';
 
 /** Every setting the server reads, parsed once at start. Nothing else reads process.env. */
@@ -25,6 +26,11 @@ export interface Config {
   chatServiceMessagePath: string;
   /** Channel codes of this deployment beyond the built-in ones, e.g. `wa_cloud=whatsapp`. */
   chatServiceChannelCodes: Readonly<Record<string, ChannelId>>;
+  /**
+   * ChatService's page of one conversation, with `{conversationId}` and optionally `{channel}`
+   * (sends/conversation-url.ts). Unset: the history shows conversation ids as plain text.
+   */
+  chatServiceConversationUrl: string | undefined;
   /** AES-256-GCM key for secrets at rest; unset: DATA_DIR/secrets.key (see infra/secrets). */
   secretsKey: Buffer | undefined;
   /** Keys still accepted for opening secrets while a rotation is under way. */
@@ -224,6 +230,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       chatServiceChannelCodes[code] = channel as ChannelId;
     }
   }
+  const chatServiceConversationUrl = env.CHAT_SERVICE_CONVERSATION_URL || undefined;
+  const conversationUrlError = chatServiceConversationUrl && conversationUrlProblem(chatServiceConversationUrl);
+  if (conversationUrlError) {
+    // A URL with a password in it is not echoed.
+    const got = /^[^/?#]*\/\/[^/?#]*@/.test(chatServiceConversationUrl) ? '' : ` (got "${chatServiceConversationUrl}")`;
+    problems.push(`CHAT_SERVICE_CONVERSATION_URL ${conversationUrlError}${got}`);
+  }
   const secretsKey = env.SECRETS_KEY ? key('SECRETS_KEY', env.SECRETS_KEY) : undefined;
   const secretsKeyPrevious = (env.SECRETS_KEY_PREVIOUS ?? '')
     .split(',')
@@ -262,6 +275,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     chatServiceRoomPath: path_('CHAT_SERVICE_ROOM_PATH', '/v1/rooms/{room}', '{room}'),
     chatServiceMessagePath: path_('CHAT_SERVICE_MESSAGE_PATH', '/v1/messages/{channel}/bot', '{channel}'),
     chatServiceChannelCodes: Object.freeze(chatServiceChannelCodes),
+    chatServiceConversationUrl,
     secretsKey,
     secretsKeyPrevious: Object.freeze(secretsKeyPrevious),
     storage: storage === 's3' ? 's3' : 'local',

@@ -124,7 +124,12 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
         const attachment = data?.uploadAttachment;
         if (attachment) {
           Object.assign(current, { status: 'uploaded', progress: 1, attachment, kind: attachment.kind, fileName: attachment.fileName });
-          options.announce(`${attachment.fileName} uploaded.`);
+          const misfits = misfitsOf(attachment, carriersOf(options.limits()));
+          options.announce(
+            misfits.length
+              ? `${attachment.fileName} uploaded. Warning: ${listLabels(misfitChannels(misfits))} cannot carry it.`
+              : `${attachment.fileName} uploaded.`,
+          );
         } else {
           const message = apiErrorOf(errors)?.message ?? 'The upload failed.';
           Object.assign(current, { status: 'error', error: message });

@@ -100,6 +100,10 @@ export const AttachmentLimitsQuery = graphql(`
         name
         trigger
       }
+      channels {
+        channel
+        supportsAttachments
+      }
     }
   }
 `);

@@ -69,5 +69,18 @@ describe('webhooks page (browser)', () => {
     await expect(delivery.textContent()).resolves.toContain('ai_agent_attachment_send_failed');
     await expect(delivery.textContent()).resolves.toContain(hit!.headers['webhook-id']);
     await world.screenshot(page, 'settings-webhooks');
+
+    // Redeliver: one more attempt now, the same webhook-id, and the row follows it to its answer.
+    const redeliver = delivery.getByRole('button', { name: `Redeliver ai_agent_attachment_send_failed ${hit!.headers['webhook-id']}` });
+    await redeliver.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Sent again').waitFor();
+    const [, again] = await waitFor(() => (receiver.on('/browser').length === 2 ? receiver.on('/browser') : undefined), { what: 'the redelivery' });
+    expect(again!.headers['webhook-id']).toBe(hit!.headers['webhook-id']);
+    new Webhook(secret).verify(again!.body, again!.headers);
+    await waitFor(
+      async () => ((await delivery.locator('td').nth(1).textContent())?.trim() === '2' && (await delivery.getByText('Delivered').count()) === 1 ? true : undefined),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the row to show the second attempt, delivered' },
+    );
   });
 });

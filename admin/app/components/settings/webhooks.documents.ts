@@ -69,31 +69,52 @@ export const DeleteWebhookEndpointMutation = graphql(`
   }
 `);
 
-export const WebhookDeliveriesQuery = graphql(`
-  query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {
-    webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {
-      nodes {
-        id
-        webhookId
-        eventId
-        eventName
-        status
-        attempts
-        lastStatus
-        lastErrorCode
-        lastError
-        nextAttemptAt
-        deliveredAt
-        createdAt
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
+export const WebhookDeliveryFields = graphql(`
+  fragment WebhookDeliveryFields on WebhookDelivery {
+    id
+    webhookId
+    eventId
+    eventName
+    status
+    attempts
+    lastStatus
+    lastErrorCode
+    lastError
+    nextAttemptAt
+    deliveredAt
+    createdAt
   }
 `);
 
+export const WebhookDeliveriesQuery = graphql(
+  `
+    query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {
+      webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {
+        nodes {
+          ...WebhookDeliveryFields
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  `,
+  [WebhookDeliveryFields],
+);
+
+/** One more attempt of a finished delivery, now, with the same webhook-id. */
+export const RedeliverWebhookMutation = graphql(
+  `
+    mutation RedeliverWebhook($deliveryId: ID!) {
+      redeliverWebhook(deliveryId: $deliveryId) {
+        ...WebhookDeliveryFields
+      }
+    }
+  `,
+  [WebhookDeliveryFields],
+);
+
 export type WebhookEndpoint = ResultOf<typeof WebhookEndpointFields>;
 export type WebhookEventType = ResultOf<typeof WebhooksQuery>['webhookEvents'][number];
-export type WebhookDelivery = ResultOf<typeof WebhookDeliveriesQuery>['webhookDeliveries']['nodes'][number];
+export type WebhookDelivery = ResultOf<typeof WebhookDeliveryFields>;

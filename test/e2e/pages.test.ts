@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import type { TestAccount } from '../support/stack.js';
-import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { SLOW, startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions, recordSends } from './support/fixtures.js';
 
 const PHONE = { width: 390, height: 844 };
@@ -65,12 +65,12 @@ describe('Every page (browser)', () => {
   it('names each page in its title', async () => {
     const signedOut = await world.open();
     await signedOut.page.goto('/sign-in');
-    await expect.poll(() => signedOut.page.title()).toBe('Sign in · Send Attachment');
+    await expect.poll(() => signedOut.page.title(), SLOW).toBe('Sign in · Send Attachment');
     for (const role of [Role.ADMIN, Role.OPS]) {
       const { page } = await world.open({ as: account.tokens[role] });
       for (const target of PAGES.filter((p) => p.role === role)) {
         await visit(page, target);
-        await expect.poll(() => page.title(), { message: target.path() }).toBe(`${target.title} · Send Attachment`);
+        await expect.poll(() => page.title(), { ...SLOW, message: target.path() }).toBe(`${target.title} · Send Attachment`);
       }
     }
   });
@@ -83,7 +83,7 @@ describe('Every page (browser)', () => {
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'History' }).waitFor();
     expect(await page.getByTestId('session').textContent()).toContain(`Account: ${accountName}`);
-    await expect.poll(() => page.title()).toBe('Page not found · Send Attachment');
+    await expect.poll(() => page.title(), SLOW).toBe('Page not found · Send Attachment');
     await world.screenshot(page, 'not-found');
 
     // The header's links lead out of it, and so does its own button.
@@ -175,7 +175,8 @@ describe('Every page (browser)', () => {
 
     // A switch works there: disabled on screen, and on the server.
     await page.getByRole('switch', { name: 'Enabled: Price list' }).click();
-    await page.getByText('“Price list” disabled').waitFor();
+    // The toast, and the copy its screen-reader announcer makes: either shows it came.
+    await page.getByText('“Price list” disabled').first().waitFor();
     expect((await listActions(world.stack, account)).find((a) => a.name === 'Price list')!.enabled).toBe(false);
 
     await visit(page, PAGES[2]!);

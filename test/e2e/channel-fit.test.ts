@@ -33,15 +33,7 @@ describe('Channel fit warnings (browser)', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function openNewDrawer(account: TestAccount) {
-    const opened = await world.openLibrary(account);
-    await opened.page.getByRole('button', { name: 'Add action' }).first().click();
-    await opened.page.getByRole('dialog', { name: 'Add action' }).getByRole('button', { name: /Send Attachment/ }).click();
-    const drawer = opened.page.getByRole('dialog', { name: 'Add Send Attachment action' });
-    await drawer.waitFor();
-    await world.settle(opened.page);
-    return { ...opened, drawer };
-  }
+  const openNewDrawer = (account: TestAccount) => world.openNewDrawer(account);
   const fileRow = (page: Page, name: string) => page.getByRole('listitem', { name, exact: true });
   const uploaded = (page: Page, name: string) => fileRow(page, name).getByText('Uploaded').waitFor();
   /** What a screen reader reads as the row's description (its aria-describedby). */

@@ -30,15 +30,7 @@ describe('Send Attachment drawer (browser)', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function openNewDrawer(account: TestAccount) {
-    const opened = await world.openLibrary(account);
-    await opened.page.getByRole('button', { name: 'Add action' }).first().click();
-    await opened.page.getByRole('dialog', { name: 'Add action' }).getByRole('button', { name: /Send Attachment/ }).click();
-    const drawer = opened.page.getByRole('dialog', { name: 'Add Send Attachment action' });
-    await drawer.waitFor();
-    await world.settle(opened.page);
-    return { ...opened, drawer };
-  }
+  const openNewDrawer = (account: TestAccount) => world.openNewDrawer(account);
 
   const fileInput = (page: Page) => page.getByLabel('Attachment files');
   /** Counts the multipart requests (uploads) the page sends from now on. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { Role } from '../../../server/src/accounts/roles.js';
 import { startAdmin, type RunningAdmin } from '../../../server/src/infra/admin/admin-process.js';
 import { createLogger } from '../../../server/src/infra/log/logger.js';
@@ -39,6 +39,8 @@ export interface AdminStack {
   open(options?: { as?: string }): Promise<{ context: BrowserContext; page: Page }>;
   /** Opens the admin signed in as `role` of `account`, on that account's agent. */
   openLibrary(account: TestAccount, role?: Role): Promise<{ context: BrowserContext; page: Page }>;
+  /** The library as ADMIN, with a new Send Attachment drawer open (Add action, then the picker). */
+  openNewDrawer(account: TestAccount): Promise<{ context: BrowserContext; page: Page; drawer: Locator }>;
   screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void>;
   /** Waits for running animations (drawer and modal entries move focus when they end). */
   settle(page: Page): Promise<void>;
@@ -75,16 +77,26 @@ export async function startAdminStack(options: { serverEnv?: Record<string, stri
     return { context, page: await context.newPage() };
   }
 
+  async function openLibrary(account: TestAccount, role = Role.ADMIN) {
+    const opened = await open({ as: account.tokens[role] });
+    await opened.page.goto(`/agents/${account.agentId}`);
+    await opened.page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();
+    return opened;
+  }
   return {
     stack,
     admin,
     browser,
     open,
-    async openLibrary(account, role = Role.ADMIN) {
-      const opened = await open({ as: account.tokens[role] });
-      await opened.page.goto(`/agents/${account.agentId}`);
-      await opened.page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();
-      return opened;
+    openLibrary,
+    async openNewDrawer(account) {
+      const opened = await openLibrary(account);
+      await opened.page.getByRole('button', { name: 'Add action' }).first().click();
+      await opened.page.getByRole('dialog', { name: 'Add action' }).getByRole('button', { name: /Send Attachment/ }).click();
+      const drawer = opened.page.getByRole('dialog', { name: 'Add Send Attachment action' });
+      await drawer.waitFor();
+      await settle(opened.page);
+      return { ...opened, drawer };
     },
     settle,
     async closeContexts() {

@@ -48,9 +48,9 @@ export type InvokeWriteResult =
  * flag is on and the action live and enabled (the invoke's first read came before the room
  * lookup, and a rollback may have committed since); if not, nothing is written and the refusal
  * says why. The same for an edit: a send must not carry files the edit unpinned, whose blobs
- * may be removed as soon as it commits (docs/storage.md). The idempotency key is claimed by the unique index (`sends_idempotency_key`): when
- * another send holds it, nothing is written (a concurrent holder is waited for, as any unique
- * insert waits).
+ * may be removed as soon as it commits (docs/storage.md). The idempotency key is claimed by the
+ * unique index (`sends_idempotency_key`): when another send holds it, nothing is written (a
+ * concurrent holder is waited for, as any unique insert waits).
  */
 export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<InvokeWriteResult> {
   const at = new Date();

@@ -1,6 +1,6 @@
 import type { JobWithMetadata } from 'pg-boss';
 import type { WebhookSettings } from '../infra/config/config.js';
-import { inTransaction, type Database } from '../infra/db/db.js';
+import { inTransaction, type Database, type DbOrTx } from '../infra/db/db.js';
 import { OutboundError, postGuarded, type LookupFunction } from '../infra/http/outbound-guard.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
@@ -29,6 +29,11 @@ export function webhookQueueSettings(settings: Pick<WebhookSettings, 'timeoutMs'
     heartbeatSeconds: 30,
     expireInSeconds: Math.ceil(settings.timeoutMs / 1000) + 60,
   };
+}
+
+/** One attempt's job, grouped by account (the worker caps each account's share); `startAfter` holds it back. */
+export function enqueueWebhookAttempt(queue: Queue, db: DbOrTx, job: WebhookJob['data'], startAfter?: Date) {
+  return enqueueInTransaction(queue, db, JOBS.WEBHOOK_DELIVER, job, { group: { id: job.accountId }, ...(startAfter ? { startAfter } : {}) });
 }
 
 /** Seconds before attempt `next` (2, 3, …): the base doubling at each attempt, capped, plus up to 10 % jitter. */
@@ -84,7 +89,7 @@ export class WebhookRelay {
         const repo = this.webhooks.with(db);
         const rows = await repo.takeUnqueued(100);
         for (const row of rows) {
-          await enqueueInTransaction(this.queue, db, JOBS.WEBHOOK_DELIVER, { deliveryId: row.id, accountId: row.accountId, attempt: 1 }, { group: { id: row.accountId } });
+          await enqueueWebhookAttempt(this.queue, db, { deliveryId: row.id, accountId: row.accountId, attempt: 1 });
         }
         await repo.markEnqueued(rows.map((r) => r.id));
         return rows.length;
@@ -144,10 +149,7 @@ export class WebhookDelivery {
         nextAttemptAt,
       });
       if (recorded && more) {
-        await enqueueInTransaction(this.deps.queue, db, JOBS.WEBHOOK_DELIVER, { deliveryId, accountId, attempt: attempt + 1 }, {
-          group: { id: accountId },
-          startAfter: nextAttemptAt!,
-        });
+        await enqueueWebhookAttempt(this.deps.queue, db, { deliveryId, accountId, attempt: attempt + 1 }, nextAttemptAt!);
       }
     });
     if (!delivered) log.info('webhooks.attempt_failed', { deliveryId, attempt, errorCode: record.errorCode, httpStatus: record.httpStatus, final: !more });

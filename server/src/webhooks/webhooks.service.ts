@@ -6,8 +6,9 @@ import type { WebhookSettings } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
 import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
-import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
+import type { Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
+import { enqueueWebhookAttempt } from './webhooks.delivery.js';
 import { generateWebhookSecret } from './webhook-signature.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 import { WEBHOOK_LIMITS, webhookMessageId } from './webhooks.model.js';
@@ -140,9 +141,7 @@ export class WebhooksService {
     const reopened = await inTransaction(this.database, async (db) => {
       const row = await this.webhooks.with(db).reopen(me.accountId, deliveryId);
       if (row) {
-        await enqueueInTransaction(this.queue, db, JOBS.WEBHOOK_DELIVER, { deliveryId, accountId: me.accountId, attempt: row.attempts + 1, once: true }, {
-          group: { id: me.accountId },
-        });
+        await enqueueWebhookAttempt(this.queue, db, { deliveryId, accountId: me.accountId, attempt: row.attempts + 1, once: true });
       }
       return row;
     });

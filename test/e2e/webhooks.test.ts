@@ -74,7 +74,8 @@ describe('webhooks page (browser)', () => {
     const redeliver = delivery.getByRole('button', { name: `Redeliver ai_agent_attachment_send_failed ${hit!.headers['webhook-id']}` });
     await redeliver.focus();
     await page.keyboard.press('Enter');
-    await page.getByText('Sent again').waitFor();
+    // exact: the toast's screen-reader announcement ("Notification Sent again…") matches a substring too.
+    await page.getByRole('region', { name: /Notifications/ }).getByText('Sent again', { exact: true }).waitFor();
     const [, again] = await waitFor(() => (receiver.on('/browser').length === 2 ? receiver.on('/browser') : undefined), { what: 'the redelivery' });
     expect(again!.headers['webhook-id']).toBe(hit!.headers['webhook-id']);
     new Webhook(secret).verify(again!.body, again!.headers);

@@ -182,8 +182,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (providerOf(room.channel) !== providerOf(channel)) {
       return fail(mode === 'open' ? 422 : 400, 'channel_mismatch', `Room ${room.id} is on ${room.channel}, not ${channel}`);
     }
+    if (part.fields.type === 'text') return handleText(room, channel, key, part);
     const type = part.fields.type as Kind;
-    if (!KINDS.includes(type)) return fail(mode === 'open' ? 422 : 400, 'bad_type', `type must be one of ${KINDS.join(', ')}`);
+    if (!KINDS.includes(type)) return fail(mode === 'open' ? 422 : 400, 'bad_type', `type must be one of text, ${KINDS.join(', ')}`);
     const file = part.file;
     if (!file) return fail(mode === 'open' ? 422 : 400, 'file_required', 'A file part is required');
     const refusal = providerRefusal(channel, { kind: type, fileName: file.fileName, sizeBytes: file.sizeBytes });
@@ -201,6 +202,28 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         idempotencyKey: key,
       });
       log('simulator.message', { roomId: room.id, fileName: file.fileName, sizeBytes: file.sizeBytes });
+      return { status: 201, body: shape.created(message.id, room) };
+    });
+  }
+
+  /** A text message (`type=text`, the `text` field, no file): kept in the inbox with its text as the caption. */
+  async function handleText(room: SimRoom, channel: string, key: string | null, part: ReceivedPart): Promise<SimAnswer> {
+    const text = part.fields.text ?? '';
+    if (part.file) return fail(mode === 'open' ? 422 : 400, 'bad_request', 'A text message carries no file');
+    if (!text.trim()) return fail(mode === 'open' ? 422 : 400, 'text_required', 'A text message needs text');
+    return store.once(room.accountId, key, async () => {
+      const message = store.store({
+        roomId: room.id,
+        channel,
+        type: 'text',
+        fileName: '',
+        mimeType: 'text/plain',
+        sizeBytes: 0,
+        sha256: '',
+        caption: text,
+        idempotencyKey: key,
+      });
+      log('simulator.message', { roomId: room.id, type: 'text', chars: text.length });
       return { status: 201, body: shape.created(message.id, room) };
     });
   }

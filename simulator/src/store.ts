@@ -11,7 +11,10 @@ export interface SimRoom {
   createdAt: string;
 }
 
-/** What the simulator keeps of each message: the file's hash, never its bytes. */
+/**
+ * What the simulator keeps of each message: the file's hash, never its bytes. A text message
+ * (`type` "text") has no file: its text is the caption.
+ */
 export interface SimMessage {
   id: string;
   roomId: string;

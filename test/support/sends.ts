@@ -80,7 +80,7 @@ const SAVE = `mutation Save($input: SaveSendAttachmentActionInput!, $files: [Upl
 export async function createAction(
   stack: TestStack,
   account: TestAccount,
-  options: { files: ActionFile[]; contentMode?: 'AI' | 'MANUAL'; contentMessage?: string; train?: boolean; name?: string },
+  options: { files: ActionFile[]; contentMode?: 'AI' | 'MANUAL'; contentMessage?: string; train?: boolean; name?: string; linkFallback?: boolean },
 ) {
   const res = await stack.client.upload(
     account.tokens.ADMIN,
@@ -93,6 +93,7 @@ export async function createAction(
         contentMode: options.contentMode ?? 'AI',
         contentMessage: options.contentMessage ?? null,
         attachmentIds: [],
+        linkFallback: options.linkFallback ?? null,
       },
       files: options.files.map(() => null),
     },
@@ -133,7 +134,7 @@ export async function invoke(
 
 export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption
   idempotencyKey failedAttempts createdAt completedAt
-  files { id position fileName kind sizeBytes sha256 status deliveredAt messageId }
+  files { id position fileName kind sizeBytes sha256 status delivery deliveredAt messageId }
   attempts { id sendFileId attempt startedAt durationMs httpStatus error responseExcerpt }`;
 
 export async function getSend(stack: TestStack, account: TestAccount, id: string) {

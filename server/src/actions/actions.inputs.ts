@@ -28,6 +28,12 @@ export class SaveSendAttachmentActionInput {
   @Field(() => Boolean, { nullable: true })
   enabled?: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Send a download link when a channel cannot carry a pinned file. Omit to keep the stored choice (off on create).',
+  })
+  linkFallback?: boolean | null;
+
   @Field(() => Int, { nullable: true })
   expectedVersion?: number | null;
 }

@@ -5,7 +5,7 @@ import { actions } from '../infra/db/schema.js';
 export type ActionRow = typeof actions.$inferSelect;
 export type ActionFields = Pick<
   typeof actions.$inferInsert,
-  'name' | 'trigger' | 'contentMode' | 'contentMessage' | 'enabled'
+  'name' | 'trigger' | 'contentMode' | 'contentMessage' | 'enabled' | 'linkFallback'
 >;
 
 

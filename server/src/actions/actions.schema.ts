@@ -24,6 +24,11 @@ export const actions = pgTable(
     contentMode: contentModeEnum('content_mode').notNull(),
     contentMessage: text('content_message'),
     enabled: boolean('enabled').notNull().default(true),
+    /**
+     * When a pinned file breaks the channel's rules (channel_limit_exceeded), send the customer a
+     * signed, expiring download link to it instead of failing the send (off by default).
+     */
+    linkFallback: boolean('link_fallback').notNull().default(false),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

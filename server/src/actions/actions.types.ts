@@ -47,6 +47,11 @@ export class SendAttachmentAction {
   @Field(() => Boolean)
   enabled!: boolean;
 
+  @Field(() => Boolean, {
+    description: 'When a channel cannot carry a pinned file (channel_limit_exceeded), the customer gets a signed, expiring download link to it instead.',
+  })
+  linkFallback!: boolean;
+
   @Field(() => Int, { description: 'Pass back as expectedVersion when saving, to detect concurrent edits.' })
   version!: number;
 

@@ -9,6 +9,7 @@ export interface SaveActionFields {
   contentMode: ContentMode;
   contentMessage?: string | null;
   enabled?: boolean | null;
+  linkFallback?: boolean | null;
 }
 
 const chars = (s: string) => Array.from(s).length;
@@ -56,6 +57,8 @@ export function actionFieldsOf(input: SaveActionFields): ActionFields {
     contentMessage: input.contentMode === ContentMode.MANUAL ? (input.contentMessage ?? '') : null,
     // enabled: undefined keeps the stored value on update (and the default, true, on create).
     enabled: input.enabled ?? undefined,
+    // Likewise: undefined keeps the stored choice (off on create).
+    linkFallback: input.linkFallback ?? undefined,
   };
 }
 

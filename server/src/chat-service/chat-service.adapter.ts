@@ -87,6 +87,14 @@ export interface FileMessage {
   idempotencyKey: string;
 }
 
+/** A text message to the room: what the link fallback sends in place of a file. */
+export interface TextMessage {
+  channel: ChannelId;
+  roomId: string;
+  text: string;
+  idempotencyKey: string;
+}
+
 interface AttemptFacts {
   /** Null when no answer came (timeout, connection error) or no request was made. */
   httpStatus: number | null;
@@ -214,7 +222,23 @@ export class ChatServiceAdapter {
   }
 
   /** One file to the room, streamed from storage. */
-  async sendFile(who: ChatServiceCredentials, message: FileMessage): Promise<SendOutcome> {
+  sendFile(who: ChatServiceCredentials, message: FileMessage): Promise<SendOutcome> {
+    const fields: Record<string, string> = { room_id: message.roomId, type: message.type };
+    if (message.text) fields.text = message.text;
+    const file = { field: 'file', fileName: message.fileName, contentType: message.mimeType, sizeBytes: message.sizeBytes, open: message.open };
+    return this.post(who, message, multipartBody(fields, file));
+  }
+
+  /** One text message to the room (the same endpoint, `type=text`, no file). */
+  sendText(who: ChatServiceCredentials, message: TextMessage): Promise<SendOutcome> {
+    return this.post(who, message, multipartBody({ room_id: message.roomId, type: 'text', text: message.text }, null));
+  }
+
+  private async post(
+    who: ChatServiceCredentials,
+    message: { channel: ChannelId; idempotencyKey: string },
+    body: ReturnType<typeof multipartBody>,
+  ): Promise<SendOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     if (!who.token) return { kind: 'credentials', error: who.tokenProblem ?? NO_TOKEN, httpStatus: null, durationMs: 0, excerpt: null };
@@ -224,15 +248,6 @@ export class ChatServiceAdapter {
     } catch {
       return { kind: 'rejected', error: `unsafe channel path segment "${message.channel}"`, httpStatus: null, durationMs: 0, excerpt: null };
     }
-    const fields: Record<string, string> = { room_id: message.roomId, type: message.type };
-    if (message.text) fields.text = message.text;
-    const body = multipartBody(fields, {
-      field: 'file',
-      fileName: message.fileName,
-      contentType: message.mimeType,
-      sizeBytes: message.sizeBytes,
-      open: message.open,
-    });
     const iterator = body.chunks();
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {

@@ -19,32 +19,37 @@ function quote(value: string): string {
 
 /**
  * A multipart/form-data body that streams the file instead of holding it: text fields
- * first (so a server can route and authorise before the bytes arrive), the file last.
- * The exact length is known up front, so the request carries Content-Length.
+ * first (so a server can route and authorise before the bytes arrive), the file last (none
+ * for a text message). The exact length is known up front, so the request carries Content-Length.
  */
-export function multipartBody(fields: Record<string, string>, file: MultipartFile) {
+export function multipartBody(fields: Record<string, string>, file: MultipartFile | null) {
   const boundary = `----send-attachment-${crypto.randomBytes(12).toString('hex')}`;
+  const fieldParts = Object.entries(fields)
+    .map(([name, value]) => `--${boundary}${CRLF}Content-Disposition: form-data; name=${quote(name)}${CRLF}${CRLF}${value}${CRLF}`)
+    .join('');
   const head = Buffer.from(
-    Object.entries(fields)
-      .map(([name, value]) => `--${boundary}${CRLF}Content-Disposition: form-data; name=${quote(name)}${CRLF}${CRLF}${value}${CRLF}`)
-      .join('') +
-      `--${boundary}${CRLF}Content-Disposition: form-data; name=${quote(file.field)}; filename=${quote(file.fileName)}` +
-      `${CRLF}Content-Type: ${file.contentType}${CRLF}${CRLF}`,
+    fieldParts +
+      (file
+        ? `--${boundary}${CRLF}Content-Disposition: form-data; name=${quote(file.field)}; filename=${quote(file.fileName)}` +
+          `${CRLF}Content-Type: ${file.contentType}${CRLF}${CRLF}`
+        : ''),
   );
-  const tail = Buffer.from(`${CRLF}--${boundary}--${CRLF}`);
+  const tail = Buffer.from(`${file ? CRLF : ''}--${boundary}--${CRLF}`);
   async function* chunks(): AsyncGenerator<Buffer> {
     yield head;
-    const source = file.open();
-    try {
-      for await (const chunk of source) yield chunk as Buffer;
-    } finally {
-      source.destroy();
+    if (file) {
+      const source = file.open();
+      try {
+        for await (const chunk of source) yield chunk as Buffer;
+      } finally {
+        source.destroy();
+      }
     }
     yield tail;
   }
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
-    contentLength: head.length + file.sizeBytes + tail.length,
+    contentLength: head.length + (file?.sizeBytes ?? 0) + tail.length,
     chunks,
   };
 }

@@ -26,6 +26,8 @@ export interface EventProperties {
     action_id: string;
     channel: string;
     file_count: number;
+    /** Of file_count, the files that went as download links (the link fallback). */
+    link_file_count: number;
     conversation_id: string;
     send_id: string;
   };

@@ -1,3 +1,5 @@
+import { DownloadLinks } from '../sends/download-links.js';
+import { DownloadsService } from '../sends/downloads.service.js';
 import path from 'node:path';
 import { AlertsRepository } from '../alerts/alerts.repository.js';
 import { AlertsService } from '../alerts/alerts.service.js';
@@ -60,6 +62,11 @@ export async function createBlobStore(config: Readonly<Config>): Promise<BlobSto
   return store;
 }
 
+/** The link fallback's signer: the API serves the links the workers send, so both build it alike. */
+function downloadLinks(infra: Infrastructure): DownloadLinks {
+  return new DownloadLinks(infra.secrets, { publicUrl: infra.config.publicUrl, ttlDays: infra.config.downloadLinkTtlDays });
+}
+
 /** Wires every service with exactly the repositories and services it uses. */
 export function createServices(infra: Infrastructure) {
   const { db } = infra.database;
@@ -94,10 +101,11 @@ export function createServices(infra: Infrastructure) {
   const sendHistory = new SendHistoryService(sendsRepo, infra.config.chatServiceConversationUrl);
   const sendOutcomes = new SendOutcomes(infra.database.sql, sendsRepo, infra.log);
 
-  const stats = new StatsService(new StatsRepository(db));
+  const stats = new StatsService(new StatsRepository(db), sendsRepo);
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
 
   const sendsExport = new SendsExport(sendsRepo);
+  const downloads = new DownloadsService(downloadLinks(infra), sendsRepo, infra.blobs);
   const webhooks = new WebhooksService(
     infra.database,
     new WebhooksRepository(db),
@@ -107,7 +115,7 @@ export function createServices(infra: Infrastructure) {
     new WakeNotifier(infra.database.sql, WEBHOOKS_QUEUED_CHANNEL, infra.log),
   );
 
-  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, stats, alerts, webhooks };
+  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, downloads, stats, alerts, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -138,6 +146,7 @@ export function createSendWorker(infra: Infrastructure, concurrency: number): Se
     credentials: new ChatServiceCredentialsStore(infra.secrets),
     deliveries: new DeliveryQueue(infra.database, sends, infra.queue, new WakeNotifier(sql, SENDS_QUEUED_CHANNEL, infra.log), infra.log),
     locks,
+    links: downloadLinks(infra),
     log: infra.log,
   });
   return new ConcurrentWorker<DeliveryJob['data']>({

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
-import { SendCancelReason, SendFileStatus, SendStatus } from './sends.model.js';
+import { type FileDelivery, SendCancelReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 /*
  * A named read across domains (sends, accounts, feature flags, actions), kept out of their
@@ -21,6 +21,8 @@ export interface DeliverySend {
   status: SendStatus;
   caption: string | null;
   failedAttempts: number;
+  /** A file ChatService refuses may still go as a download link. */
+  linkFallback: boolean;
 }
 
 /** A file of the send, in send order. */
@@ -33,6 +35,7 @@ export interface DeliveryFile {
   sizeBytes: number;
   sha256: string;
   status: SendFileStatus;
+  delivery: FileDelivery;
 }
 
 export interface DeliveryContext {
@@ -62,6 +65,7 @@ export async function openDelivery(db: DbOrTx, params: { sendId: string; account
     )
     select s.id, s.account_id as "accountId", s.agent_id as "agentId", s.action_id as "actionId",
            s.conversation_id as "conversationId", s.channel, s.status, s.caption, s.failed_attempts as "failedAttempts",
+           s.link_fallback as "linkFallback",
            a.chat_service_token_sealed as "sealedToken", a.chat_service_org as "organizationId",
            case
              when not coalesce(ff.enabled, false) then ${SendCancelReason.FLAG_OFF}
@@ -71,7 +75,7 @@ export async function openDelivery(db: DbOrTx, params: { sendId: string; account
            coalesce((
              select json_agg(json_build_object(
                'id', f.id, 'position', f.position, 'fileName', f.file_name, 'mimeType', f.mime_type, 'kind', f.kind,
-               'sizeBytes', f.size_bytes, 'sha256', f.sha256, 'status', f.status) order by f.position)
+               'sizeBytes', f.size_bytes, 'sha256', f.sha256, 'status', f.status, 'delivery', f.delivery) order by f.position)
              from send_files f where f.send_id = s.id), '[]'::json) as files
     from sends s
     join accounts a on a.id = s.account_id

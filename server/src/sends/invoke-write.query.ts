@@ -4,7 +4,7 @@ import type { DbOrTx } from '../infra/db/db.js';
 import { SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import type { EarlierSend } from './invoke-context.query.js';
 import type { NewSend, NewSendFile } from './sends.repository.js';
-import { RejectReason } from './sends.model.js';
+import { FileDelivery, RejectReason } from './sends.model.js';
 
 /*
  * A named write across domains (sends and events), kept out of their repositories for the same
@@ -27,6 +27,7 @@ export interface InvokedSend extends Required<Pick<NewSend, 'id' | 'accountId' |
   idempotencyKey: string | null;
   requestFingerprint: string | null;
   completedAt: Date | null;
+  linkFallback: boolean;
   files: NewSendFile[];
   events: InvokeEvents;
 }
@@ -66,6 +67,7 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       size_bytes: f.sizeBytes,
       sha256: f.sha256,
       status: f.status,
+      delivery: f.delivery,
     })),
   );
   const [row] = await db.execute<{ refusal: RejectReason | typeof ACTION_CHANGED | null; id: string | null; receiptStatus: EarlierSend['receiptStatus'] | null; reason: string | null }>(sql`
@@ -81,19 +83,20 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       left join actions a on a.id = ${send.actionId}::uuid and a.account_id = ${send.accountId}::uuid and a.deleted_at is null
     ), s as (
       insert into sends (id, account_id, agent_id, action_id, conversation_id, channel, status, receipt_status,
-                         reason, reason_detail, caption, idempotency_key, request_fingerprint, completed_at)
+                         reason, reason_detail, caption, idempotency_key, request_fingerprint, completed_at, link_fallback)
       select ${send.id}::uuid, ${send.accountId}::uuid, ${send.agentId}::uuid, ${send.actionId}::uuid, ${send.conversationId}::text,
              ${send.channel}::text, ${send.status}::send_status, ${send.receiptStatus}::receipt_status, ${send.reason}::text,
              ${send.reasonDetail}::text, ${send.caption}::text, ${send.idempotencyKey}::text, ${send.requestFingerprint}::text,
-             ${send.completedAt?.toISOString() ?? null}::timestamptz
+             ${send.completedAt?.toISOString() ?? null}::timestamptz, ${send.linkFallback}::boolean
       from gate where gate.refusal is null
       on conflict (account_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, receipt_status, reason
     ), f as (
-      insert into send_files (send_id, position, attachment_id, file_name, mime_type, kind, size_bytes, sha256, status)
-      select s.id, x.position, x.attachment_id, x.file_name, x.mime_type, x.kind, x.size_bytes, x.sha256, x.status::send_file_status
+      insert into send_files (send_id, position, attachment_id, file_name, mime_type, kind, size_bytes, sha256, status, delivery)
+      select s.id, x.position, x.attachment_id, x.file_name, x.mime_type, x.kind, x.size_bytes, x.sha256, x.status::send_file_status,
+             coalesce(x.delivery, ${FileDelivery.AS_FILE})::file_delivery
       from s, jsonb_to_recordset(${files}::jsonb) as x(position int, attachment_id uuid, file_name text, mime_type text,
-                                                      kind text, size_bytes bigint, sha256 text, status text)
+                                                      kind text, size_bytes bigint, sha256 text, status text, delivery text)
     ), e as (
       insert into events (account_id, name, properties, created_at)
       select ${send.accountId}::uuid, v.name, v.properties, ${at.toISOString()}::timestamptz

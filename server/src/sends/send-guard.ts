@@ -14,11 +14,14 @@ export interface GuardFailure {
 
 /**
  * What invoke does after the room lookup: refuse the call (no such room for this account), or
- * record a send on `channelId`, failed at once when `failure` is set.
+ * record a send on `channelId`, failed at once when `failure` is set. `asLink`: the pinned files
+ * (by attachment id) the channel cannot carry, to go as download links (the action allows it).
  */
 export type GuardVerdict =
   | { kind: 'not_found' }
-  | { kind: 'send'; channelId: string | null; channel: ChannelRule | null; failure: GuardFailure | null };
+  | { kind: 'send'; channelId: string | null; channel: ChannelRule | null; failure: GuardFailure | null; asLink: ReadonlySet<string> };
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The pre-send guard: what invoke checks once ChatService has answered for the conversation. */
 export class SendGuard {
@@ -27,27 +30,39 @@ export class SendGuard {
     private readonly log: Logger,
   ) {}
 
-  async check(who: ChatServiceCredentials, lookup: RoomLookup, files: PinnedFile[]): Promise<GuardVerdict> {
+  /** `linkFallback`: the action sends a link for a file the channel cannot carry, instead of failing. */
+  async check(who: ChatServiceCredentials, lookup: RoomLookup, files: PinnedFile[], linkFallback: boolean): Promise<GuardVerdict> {
     switch (lookup.kind) {
       case 'not_found':
         return { kind: 'not_found' };
       case 'credentials':
         // An operator's problem, not the channel's: counted apart, and said so in the log.
         this.log.warn('chat_service.credentials_refused', { accountId: who.accountId, httpStatus: lookup.httpStatus, during: 'room lookup' });
-        return { kind: 'send', channelId: null, channel: null, failure: { reason: SendFailureReason.CREDENTIALS, detail: `room lookup: ${lookup.error}` } };
+        return { kind: 'send', channelId: null, channel: null, asLink: NONE, failure: { reason: SendFailureReason.CREDENTIALS, detail: `room lookup: ${lookup.error}` } };
       case 'unavailable':
-        return { kind: 'send', channelId: null, channel: null, failure: { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` } };
+        return { kind: 'send', channelId: null, channel: null, asLink: NONE, failure: { reason: SendFailureReason.SERVER_ERROR, detail: `room lookup: ${lookup.error}` } };
       case 'found': {
         const { room } = lookup;
         const channel = room.channel ? CHANNELS[room.channel] : null;
         // An unknown channel code is kept as it came, so history and stats show what ChatService said.
-        return { kind: 'send', channelId: room.channel ?? room.channelCode, channel, failure: await this.checkFiles(room.channelCode, channel, files) };
+        const asLink = new Set<string>();
+        const failure = await this.checkFiles(room.channelCode, channel, files, linkFallback ? asLink : null);
+        return { kind: 'send', channelId: room.channel ?? room.channelCode, channel, failure, asLink: failure ? NONE : asLink };
       }
     }
   }
 
-  /** SPEC section 5.4, in order: channel, then each file against the channel, then storage. */
-  private async checkFiles(channelCode: string, channel: ChannelRule | null, files: PinnedFile[]): Promise<GuardFailure | null> {
+  /**
+   * SPEC section 5.4, in order: channel, then each file against the channel, then storage. A
+   * file the channel cannot carry goes into `asLink` when given (the link fallback), instead of
+   * failing the send; a channel that carries no attachments at all still fails (no link either).
+   */
+  private async checkFiles(
+    channelCode: string,
+    channel: ChannelRule | null,
+    files: PinnedFile[],
+    asLink: Set<string> | null,
+  ): Promise<GuardFailure | null> {
     if (!channel) {
       return { reason: SendFailureReason.CHANNEL_UNSUPPORTED, detail: `ChatService channel code "${channelCode}" is not a channel Send Attachment knows` };
     }
@@ -56,7 +71,8 @@ export class SendGuard {
     }
     for (const file of files) {
       const refusal = channelRefusal(channel, { kind: file.kind as FileKind, extension: file.extension, sizeBytes: file.sizeBytes });
-      if (refusal) return { reason: SendFailureReason.CHANNEL_LIMIT_EXCEEDED, detail: `${file.fileName}: ${refusal}` };
+      if (refusal && asLink) asLink.add(file.id);
+      else if (refusal) return { reason: SendFailureReason.CHANNEL_LIMIT_EXCEEDED, detail: `${file.fileName}: ${refusal}` };
     }
     if (files.length === 0) return { reason: SendFailureReason.FILE_MISSING, detail: 'the action has no pinned files' };
     for (const file of files) {

@@ -2,7 +2,7 @@ import type { JobWithMetadata, Queue as QueueDefinition } from 'pg-boss';
 import type { ChatServiceCredentialsStore } from '../accounts/chat-service-credentials.js';
 import { SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import type { ChannelId } from '../channels/channels.js';
-import type { ChatServiceAdapter, SendOutcome } from '../chat-service/chat-service.adapter.js';
+import type { ChatServiceAdapter, ChatServiceCredentials, SendOutcome } from '../chat-service/chat-service.adapter.js';
 import { EVENTS } from '../events/events.js';
 import { MAX_FILES_PER_ACTION, type FileKind } from '../files/limits.js';
 import type { BlobStore } from '../files/storage.js';
@@ -14,11 +14,12 @@ import type { Logger } from '../infra/log/logger.js';
 import type { JobOutcome } from '../infra/queue/concurrent-worker.js';
 import { enqueueInTransaction, JOBS, type JobPayloads, type Queue } from '../infra/queue/queue.js';
 import type { WakeNotifier } from '../infra/queue/wake-notifier.js';
+import { linkMessage, type DownloadLinks } from './download-links.js';
 import { OUTCOMES } from './failure-reasons.js';
 import { openDelivery, type DeliveryFile, type DeliverySend } from './delivery-context.query.js';
 import { finishSend } from './finish-send.query.js';
 import type { SendsRepository } from './sends.repository.js';
-import { FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendCancelReason, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
+import { FileDelivery, FINAL_SEND_STATUSES, MAX_SEND_ATTEMPTS, SendCancelReason, SendFailureReason, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type DeliveryJob = JobWithMetadata<JobPayloads[typeof JOBS.SEND_DELIVER]>;
 
@@ -101,6 +102,7 @@ export interface SendDeliveryDeps {
   /** For a run that ends in a Retry-After: the send's next job. */
   deliveries: DeliveryQueue;
   locks: SessionLocks;
+  links: DownloadLinks;
   log: Logger;
 }
 
@@ -136,7 +138,7 @@ export class SendDelivery {
   }
 
   private async deliver(job: DeliveryJob, sendId: string, accountId: string): Promise<DeliveryStatus> {
-    const { sends, blobs, chatService, credentials } = this.deps;
+    const { sends, blobs, credentials } = this.deps;
     // One statement: marks the send SENDING and reads it, its files, the account and any rollback.
     const context = isUuid(sendId) ? await openDelivery(this.deps.db, { sendId, accountId, flag: SEND_ATTACHMENT_FLAG }) : undefined;
     if (!context || (FINAL_SEND_STATUSES as readonly SendStatus[]).includes(context.send.status)) return DeliveryStatus.SKIPPED;
@@ -150,33 +152,19 @@ export class SendDelivery {
     const lastRun = job.retryCount >= job.retryLimit;
     for (const file of files) {
       if (file.status === SendFileStatus.DELIVERED) continue;
+      // A link serves the stored file too: without it there is nothing to send either way.
       if (!(await blobs.has(file.sha256))) {
         await sends.markFileFailed(file.id);
         return this.fail(send, SendFailureReason.FILE_MISSING, `${file.fileName}: stored file is missing`);
       }
-      const startedAt = new Date();
-      // Invoke queues a send only once its room's channel is one of ours.
-      const outcome = await chatService.sendFile(who, {
-        channel: send.channel as ChannelId,
-        roomId: send.conversationId,
-        type: file.kind as FileKind,
-        fileName: file.fileName,
-        mimeType: file.mimeType,
-        sizeBytes: file.sizeBytes,
-        open: () => blobs.read(file.sha256),
-        text: file.position === 0 ? send.caption : null,
-        idempotencyKey: file.id,
-      });
-      const attemptRow = {
-        sendId,
-        sendFileId: file.id,
-        attempt,
-        startedAt,
-        durationMs: outcome.durationMs,
-        httpStatus: outcome.httpStatus,
-        error: outcome.kind === 'delivered' ? null : outcome.error,
-        responseExcerpt: outcome.excerpt,
-      };
+      let { outcome, attemptRow } = await this.attempt(who, send, file, attempt);
+      if (outcome.kind === 'refused' && file.delivery === FileDelivery.AS_FILE && send.linkFallback) {
+        // ChatService (or its provider) will not carry this file: the action allows a link instead.
+        await sends.switchToLink(attemptRow);
+        file.delivery = FileDelivery.AS_LINK;
+        this.deps.log.info('sends.file_as_link', { sendId, sendFileId: file.id, error: outcome.error });
+        ({ outcome, attemptRow } = await this.attempt(who, send, file, attempt));
+      }
       if (outcome.kind === 'delivered') {
         await sends.recordDelivered(attemptRow, outcome.messageId);
         continue;
@@ -207,6 +195,46 @@ export class SendDelivery {
     return this.succeed(send, files);
   }
 
+  /** One call to ChatService for the file: the file itself, or a text with a download link to it. */
+  private async attempt(who: ChatServiceCredentials, send: DeliverySend, file: DeliveryFile, attempt: number) {
+    const { chatService, blobs, links } = this.deps;
+    const startedAt = new Date();
+    // Invoke queues a send only once its room's channel is one of ours.
+    const channel = send.channel as ChannelId;
+    const caption = file.position === 0 ? send.caption : null;
+    const outcome =
+      file.delivery === FileDelivery.AS_LINK
+        ? await chatService.sendText(who, {
+            channel,
+            roomId: send.conversationId,
+            text: linkMessage(file, links.create(file.id), caption),
+            // Not the file's own key: ChatService may keep its answer to the refused file under that one.
+            idempotencyKey: `${file.id}.link`,
+          })
+        : await chatService.sendFile(who, {
+            channel,
+            roomId: send.conversationId,
+            type: file.kind as FileKind,
+            fileName: file.fileName,
+            mimeType: file.mimeType,
+            sizeBytes: file.sizeBytes,
+            open: () => blobs.read(file.sha256),
+            text: caption,
+            idempotencyKey: file.id,
+          });
+    const attemptRow = {
+      sendId: send.id,
+      sendFileId: file.id,
+      attempt,
+      startedAt,
+      durationMs: outcome.durationMs,
+      httpStatus: outcome.httpStatus,
+      error: outcome.kind === 'delivered' ? null : outcome.error,
+      responseExcerpt: outcome.excerpt,
+    };
+    return { outcome, attemptRow };
+  }
+
   private async succeed(send: DeliverySend, files: DeliveryFile[]): Promise<DeliveryStatus> {
     await finishSend(this.deps.db, send.id, {
       status: SendStatus.SENT,
@@ -218,6 +246,7 @@ export class SendDelivery {
           ...eventSubject(send),
           channel: send.channel!,
           file_count: files.length,
+          link_file_count: files.filter((f) => f.delivery === FileDelivery.AS_LINK).length,
         },
       },
     });

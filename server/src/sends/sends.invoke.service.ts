@@ -17,7 +17,7 @@ import { ACTION_CHANGED, insertInvokedSend, type InvokedSend, type InvokeEvents 
 import type { SendGuard } from './send-guard.js';
 import type { DeliveryQueue } from './sends.delivery.js';
 import type { SendsRepository } from './sends.repository.js';
-import { ReceiptStatus, RejectReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
+import { FileDelivery, ReceiptStatus, RejectReason, SendFileStatus, SendStatus, type SendReceipt } from './sends.model.js';
 
 export interface InvokeInput {
   actionId: string;
@@ -152,10 +152,10 @@ export class SendInvokeService {
     if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
 
     const settings = this.credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
-    const verdict = await this.guard.check(settings, await this.chatService.lookupRoom(settings, call.conversationId), pinned);
+    const verdict = await this.guard.check(settings, await this.chatService.lookupRoom(settings, call.conversationId), pinned, action.linkFallback);
     // Unknown, or another account's (the adapter checks the room's owner).
     if (verdict.kind === 'not_found') return rejected(RejectReason.NOT_FOUND);
-    const { channelId, channel, failure } = verdict;
+    const { channelId, channel, failure, asLink } = verdict;
 
     const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
     const sendId = randomUUID();
@@ -175,6 +175,7 @@ export class SendInvokeService {
       idempotencyKey: call.idempotencyKey,
       requestFingerprint: fingerprint,
       completedAt: failure ? new Date() : null,
+      linkFallback: action.linkFallback,
       files: pinned.map((a, position) => ({
         position,
         attachmentId: a.id,
@@ -184,6 +185,7 @@ export class SendInvokeService {
         sizeBytes: a.sizeBytes,
         sha256: a.sha256,
         status: failure ? SendFileStatus.FAILED : SendFileStatus.PENDING,
+        delivery: asLink.has(a.id) ? FileDelivery.AS_LINK : FileDelivery.AS_FILE,
       })),
       events: [
         { name: EVENTS.ACTION_TRIGGERED, properties: { ...who, conversation_id: call.conversationId } },

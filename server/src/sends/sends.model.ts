@@ -34,6 +34,13 @@ export enum SendFileStatus {
   CANCELLED = 'CANCELLED',
 }
 
+/** How a send file goes to the customer: the file itself, or a download link to it (a text message). */
+export enum FileDelivery {
+  AS_FILE = 'AS_FILE',
+  /** The channel cannot carry the file and the action allows links: a signed, expiring download link. */
+  AS_LINK = 'AS_LINK',
+}
+
 /** Why a send failed: the `reason` of the send row and of ai_agent_attachment_send_failed. */
 export enum SendFailureReason {
   SERVER_ERROR = '5xx',

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } f
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
-import { FINAL_SEND_STATUSES, SendFileStatus, SendStatus } from './sends.model.js';
+import { FileDelivery, FINAL_SEND_STATUSES, SendFileStatus, SendStatus } from './sends.model.js';
 
 export type SendRow = typeof sends.$inferSelect;
 export type NewSend = typeof sends.$inferInsert;
@@ -51,6 +51,13 @@ function filterConditions(accountId: string, f: SendListFilter): SQL[] {
   if (f.from) c.push(gte(sends.createdAt, f.from));
   if (f.to) c.push(lt(sends.createdAt, f.to));
   return c;
+}
+
+/** One attempt row, as a statement to run in a CTE beside the file's change. */
+function insertAttempt(attempt: typeof sendAttempts.$inferInsert): SQL {
+  return sql`insert into ${sendAttempts} (send_id, send_file_id, attempt, started_at, duration_ms, http_status, error, response_excerpt)
+    values (${attempt.sendId}::uuid, ${attempt.sendFileId}::uuid, ${attempt.attempt}::int, ${attempt.startedAt!.toISOString()}::timestamptz,
+            ${attempt.durationMs ?? null}::int, ${attempt.httpStatus ?? null}::int, ${attempt.error ?? null}::text, ${attempt.responseExcerpt ?? null}::text)`;
 }
 
 export class SendsRepository {
@@ -142,17 +149,56 @@ export class SendsRepository {
   /** A file's successful attempt: the attempt row and the file DELIVERED, in one statement. */
   async recordDelivered(attempt: typeof sendAttempts.$inferInsert, messageId: string | null): Promise<void> {
     await this.db.execute(sql`
-      with attempt as (
-        insert into ${sendAttempts} (send_id, send_file_id, attempt, started_at, duration_ms, http_status, error, response_excerpt)
-        values (${attempt.sendId}::uuid, ${attempt.sendFileId}::uuid, ${attempt.attempt}::int, ${attempt.startedAt!.toISOString()}::timestamptz,
-                ${attempt.durationMs ?? null}::int, ${attempt.httpStatus ?? null}::int, ${attempt.error ?? null}::text, ${attempt.responseExcerpt ?? null}::text)
-      )
+      with attempt as (${insertAttempt(attempt)})
       update ${sendFiles} set status = ${SendFileStatus.DELIVERED}::send_file_status, delivered_at = now(), message_id = ${messageId}::text
       where id = ${attempt.sendFileId}::uuid`);
   }
 
   async markFileFailed(id: string): Promise<void> {
     await this.db.update(sendFiles).set({ status: SendFileStatus.FAILED }).where(and(eq(sendFiles.id, id), eq(sendFiles.status, SendFileStatus.PENDING)));
+  }
+
+  /**
+   * ChatService refused the file itself and the send allows links: this attempt is recorded
+   * and the file goes as a link from now on (later runs too).
+   */
+  async switchToLink(attempt: typeof sendAttempts.$inferInsert): Promise<void> {
+    await this.db.execute(sql`
+      with attempt as (${insertAttempt(attempt)})
+      update ${sendFiles} set delivery = ${FileDelivery.AS_LINK}::file_delivery where id = ${attempt.sendFileId}::uuid`);
+  }
+
+  /** What a download link serves: a file that went (or is going) as a link, whatever its account. */
+  async findLinkedFile(sendFileId: string): Promise<{ fileName: string; mimeType: string; sizeBytes: number; sha256: string } | undefined> {
+    const [row] = await this.db
+      .select({ fileName: sendFiles.fileName, mimeType: sendFiles.mimeType, sizeBytes: sendFiles.sizeBytes, sha256: sendFiles.sha256 })
+      .from(sendFiles)
+      .where(and(eq(sendFiles.id, sendFileId), eq(sendFiles.delivery, FileDelivery.AS_LINK)));
+    return row;
+  }
+
+  /**
+   * Files delivered as download links in sends that ended SENT in [from, to), for the dashboard
+   * (the rollups count sends, not files). Reads the small partial index of linked files first.
+   */
+  async countFilesSentAsLinks(scope: { accountId: string | null; agentId?: string; channel?: string }, from: Date, to: Date): Promise<number> {
+    const [row] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(sendFiles)
+      .innerJoin(sends, eq(sends.id, sendFiles.sendId))
+      .where(
+        and(
+          eq(sendFiles.delivery, FileDelivery.AS_LINK),
+          eq(sendFiles.status, SendFileStatus.DELIVERED),
+          eq(sends.status, SendStatus.SENT),
+          gte(sends.completedAt, from),
+          lt(sends.completedAt, to),
+          scope.accountId ? eq(sends.accountId, scope.accountId) : undefined,
+          scope.agentId ? eq(sends.agentId, scope.agentId) : undefined,
+          scope.channel !== undefined ? eq(sends.channel, scope.channel) : undefined,
+        ),
+      );
+    return row?.count ?? 0;
   }
 
   async recordAttempt(row: typeof sendAttempts.$inferInsert): Promise<void> {

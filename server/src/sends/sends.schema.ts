@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from '../accounts/accounts.schema.js';
 import { createdAt, enumValues } from '../infra/db/columns.js';
-import { ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
+import { FileDelivery, ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
 
 /** The sends domain's tables: its repository is the only place that queries them (docs/architecture.md). */
 
@@ -12,6 +12,8 @@ export const sendStatusEnum = pgEnum('send_status', enumValues(SendStatus));
 export const receiptStatusEnum = pgEnum('receipt_status', [ReceiptStatus.QUEUED, ReceiptStatus.FAILED]);
 
 export const sendFileStatusEnum = pgEnum('send_file_status', enumValues(SendFileStatus));
+
+export const fileDeliveryEnum = pgEnum('file_delivery', enumValues(FileDelivery));
 
 
 export const sends = pgTable(
@@ -42,6 +44,8 @@ export const sends = pgTable(
      * A run cut short by a dying worker does not count: MAX_SEND_ATTEMPTS is about ChatService.
      */
     failedAttempts: integer('failed_attempts').notNull().default(0),
+    /** The action's link fallback when invoked: a file ChatService refuses may still go as a link. */
+    linkFallback: boolean('link_fallback').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -73,10 +77,16 @@ export const sendFiles = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
     status: sendFileStatusEnum('status').notNull().default(SendFileStatus.PENDING),
+    /** AS_LINK: decided by the guard at invoke, or at delivery when ChatService refused the file. */
+    delivery: fileDeliveryEnum('delivery').notNull().default(FileDelivery.AS_FILE),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     messageId: text('message_id'),
   },
-  (t) => [index('send_files_send_idx').on(t.sendId, t.position)],
+  (t) => [
+    index('send_files_send_idx').on(t.sendId, t.position),
+    // The dashboard's count of files sent as links reads only these (few) rows.
+    index('send_files_as_link_idx').on(t.sendId).where(sql`${t.delivery} = 'AS_LINK'` /* FileDelivery.AS_LINK; literal: no parameters in an index predicate */),
+  ],
 );
 
 export const sendAttempts = pgTable(

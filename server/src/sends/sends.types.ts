@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
+import { FileDelivery, ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
 
-export { ReceiptStatus, SendFileStatus, SendStatus };
+export { FileDelivery, ReceiptStatus, SendFileStatus, SendStatus };
 
 registerEnumType(SendStatus, { name: 'SendStatus' });
 registerEnumType(ReceiptStatus, {
@@ -10,6 +10,10 @@ registerEnumType(ReceiptStatus, {
     'QUEUED: delivery will follow (or, with waitMs, had not ended when the wait did). SENT: with waitMs, delivered before the wait ended. FAILED: a pre-send guard or, with waitMs, the delivery failed or was cancelled by a rollback (see reason). REJECTED: not callable, nothing recorded.',
 });
 registerEnumType(SendFileStatus, { name: 'SendFileStatus' });
+registerEnumType(FileDelivery, {
+  name: 'FileDelivery',
+  description: 'AS_FILE: the file itself. AS_LINK: the channel could not carry it, so the customer got a signed, expiring download link (the action\'s link fallback).',
+});
 
 @ObjectType({ description: 'What invokeSendAttachment answers: the AI service continues the conversation with it.' })
 export class SendReceipt {
@@ -59,6 +63,9 @@ export class SendFile {
 
   @Field(() => SendFileStatus)
   status!: SendFileStatus;
+
+  @Field(() => FileDelivery)
+  delivery!: FileDelivery;
 
   @Field(() => Date, { nullable: true })
   deliveredAt!: Date | null;

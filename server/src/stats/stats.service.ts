@@ -1,3 +1,4 @@
+import type { SendsRepository } from '../sends/sends.repository.js';
 import { Permission, Role, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
@@ -45,7 +46,11 @@ export interface StatsArgs {
 }
 
 export class StatsService {
-  constructor(private readonly stats: StatsRepository) {}
+  constructor(
+    private readonly stats: StatsRepository,
+    /** For the count of files sent as links: the rollups count sends, not files. */
+    private readonly sends: SendsRepository,
+  ) {}
 
   async sendStats(viewer: Viewer | null, args: StatsArgs) {
     const scope = this.scopeOf(viewer, args);
@@ -60,11 +65,12 @@ export class StatsService {
       );
     }
 
-    const [{ totals, series, reasons, channels, actions }, adoption, current, previous] = await Promise.all([
+    const [{ totals, series, reasons, channels, actions }, adoption, current, previous, filesSentAsLinks] = await Promise.all([
       this.stats.overview(scope, from, to, bucket),
       this.stats.adoption(scope.accountId),
       this.stats.totals(scope, new Date(to.getTime() - WEEK), to),
       this.stats.totals(scope, new Date(to.getTime() - 2 * WEEK), new Date(to.getTime() - WEEK)),
+      this.sends.countFilesSentAsLinks(scope, from, to),
     ]);
 
     const byBucket = new Map(series.map((p) => [p.bucket.getTime(), p]));
@@ -82,6 +88,7 @@ export class StatsService {
       ...withRate(totals),
       targetSuccessRate: SUCCESS_RATE_TARGET,
       maxBuckets: MAX_BUCKETS,
+      filesSentAsLinks,
       series: points,
       reasons: reasons.map((r) => ({ ...r, label: sendReasonLabel(r.reason) })),
       channels: channels.map(withRate),

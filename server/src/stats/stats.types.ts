@@ -108,6 +108,11 @@ export class SendStats extends Outcomes {
   @Field(() => Int, { description: 'The most buckets one answer holds; a range and bucket giving more are refused.' })
   maxBuckets!: number;
 
+  @Field(() => Int, {
+    description: 'Files the customer got as a download link (the link fallback) in the sends that ended SENT in the range.',
+  })
+  filesSentAsLinks!: number;
+
   @Field(() => [StatsPoint])
   series!: StatsPoint[];
 

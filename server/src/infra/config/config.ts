@@ -10,6 +10,13 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   port: number;
+  /**
+   * Where customers reach this API (PUBLIC_URL): the base of the download links the link
+   * fallback sends. Every worker must know it, so it is a setting, not the listening address.
+   */
+  publicUrl: string;
+  /** How long a download link works (DOWNLOAD_LINK_TTL_DAYS). */
+  downloadLinkTtlDays: number;
   adminPort: number;
   /**
    * ChatService's base URL, path prefix included (`https://host/api/core`); a URL without a
@@ -268,6 +275,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolveDataDir(env.DATA_DIR),
     port: int('PORT', 4000),
+    publicUrl: url('PUBLIC_URL') ?? `http://localhost:${int('PORT', 4000)}`,
+    downloadLinkTtlDays: int('DOWNLOAD_LINK_TTL_DAYS', 7, 1, 365),
     adminPort: int('ADMIN_PORT', 3000),
     chatServiceUrl: url('CHAT_SERVICE_URL'),
     chatServicePort: int('CHAT_SERVICE_PORT', 4010),

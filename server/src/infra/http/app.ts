@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -7,6 +8,7 @@ import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { can, Permission } from '../../accounts/roles.js';
 import type { Viewer } from '../../accounts/viewer.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_ACTION } from '../../files/limits.js';
+import { DOWNLOAD_PATH } from '../../sends/download-links.js';
 import type { Config } from '../config/config.js';
 import type { Services } from '../container.js';
 import { AppError, errorBody, HTTP_STATUS, INTERNAL_ERROR, InputReason } from '../errors.js';
@@ -38,7 +40,7 @@ export interface HttpAppOptions {
 const isMultipart = (req: express.Request) => Boolean(req.is('multipart/form-data'));
 
 /**
- * Express app: /healthz, /graphql and /exports/sends.csv. The token check, the request budget
+ * Express app: /healthz, /graphql, /exports/sends.csv and the download links (/d/…). The token check, the request budget
  * and the multipart guard run before graphql-upload, so an anonymous, over-budget, cross-site
  * or not-allowed-to-upload multipart body is refused before any byte of it is spooled to disk.
  */
@@ -160,6 +162,41 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
       }
       if (error instanceof AppError) {
         res.status(HTTP_STATUS[error.code]).json(errorBody(error));
+        return;
+      }
+      next(error);
+    }
+  });
+
+  /**
+   * The link fallback's downloads (docs/link-fallback.md): for a customer's browser, not an API
+   * client, so refusals are a plain sentence; the file always downloads (attachment, nosniff).
+   */
+  app.get(`${DOWNLOAD_PATH}/:token`, async (req, res, next) => {
+    try {
+      const download = await services.downloads.open(String(req.params.token));
+      res.setHeader('cache-control', 'private, no-store');
+      res.setHeader('x-robots-tag', 'noindex');
+      if (download.kind !== 'file') {
+        const expired = download.kind === 'expired';
+        res.status(expired ? 410 : 404).type('text/plain; charset=utf-8');
+        res.send(
+          expired
+            ? 'This download link has expired. Ask for the file again in the chat.\n'
+            : 'This download link is not valid, or the file is no longer available.\n',
+        );
+        return;
+      }
+      // Express's attachment() writes Content-Disposition (RFC 6266, the UTF-8 name too); the type is the one stored.
+      res.attachment(download.fileName);
+      res.setHeader('content-type', download.mimeType);
+      res.setHeader('content-length', String(download.sizeBytes));
+      if (req.method === 'HEAD') return void res.end();
+      await pipeline(download.open(), res);
+    } catch (error) {
+      if (res.headersSent) {
+        log.warn('download.interrupted', { error });
+        res.destroy();
         return;
       }
       next(error);

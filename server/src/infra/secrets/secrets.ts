@@ -71,6 +71,23 @@ export class SecretBox {
     return [VERSION, this.currentKeyId, b64(iv), b64(ciphertext), b64(cipher.getAuthTag())].join('.');
   }
 
+  /**
+   * An HMAC-SHA256 of `data` (base64url) with a key derived from the current one for `purpose`
+   * (HKDF), so a signature never doubles as anything else the key protects.
+   */
+  sign(purpose: string, data: string): string {
+    return hmac(this.current, purpose, data);
+  }
+
+  /** True when `signature` is `data`'s under the current key or a previous one (a rotation keeps links working). */
+  verify(purpose: string, data: string, signature: string): boolean {
+    const given = Buffer.from(signature, 'base64url');
+    return [...this.keys.values()].some((key) => {
+      const expected = Buffer.from(hmac(key, purpose, data), 'base64url');
+      return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+    });
+  }
+
   /** Throws SecretsError when the value was sealed with an unknown key, or altered, or for another context. */
   open(sealed: string, context: string): string {
     const parts = sealed.split('.');
@@ -92,6 +109,11 @@ export class SecretBox {
       throw new SecretsError(`does not decrypt with key ${keyId}: altered, or sealed for another account`);
     }
   }
+}
+
+function hmac(key: Buffer, purpose: string, data: string): string {
+  const derived = Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), `send-attachment:${purpose}`, KEY_BYTES));
+  return crypto.createHmac('sha256', derived).update(data).digest('base64url');
 }
 
 /**

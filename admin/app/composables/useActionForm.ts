@@ -17,7 +17,7 @@ const FIELD_LABELS: Record<TextField, string> = {
  * over it is, and the save is refused with the reason.
  */
 export function useActionForm(limits: () => Limits) {
-  const form = reactive({ name: '', trigger: '', contentMode: 'AI' as 'AI' | 'MANUAL', contentMessage: '' });
+  const form = reactive({ name: '', trigger: '', contentMode: 'AI' as 'AI' | 'MANUAL', contentMessage: '', linkFallback: false });
   const maxChars = computed<Record<TextField, number>>(() => ({
     name: limits().fields.nameMaxChars,
     trigger: limits().fields.triggerMaxChars,

@@ -58,6 +58,12 @@ export function misfitLine(file: { fileName: string; misfits: readonly Misfit[] 
   return `${file.fileName}: not on ${listLabels(misfitChannels(file.misfits))}`;
 }
 
-/** What happens on such a channel (the pre-send guard checks every pinned file before any is sent). */
-export const MISFIT_CONSEQUENCE =
-  "Customers on those channels get none of this action's files: the send fails before any is delivered.";
+/**
+ * What happens on such a channel: the pre-send guard checks every pinned file before any is
+ * sent, and fails the send unless the action sends a download link instead (its link fallback).
+ */
+export function misfitConsequence(linkFallback: boolean): string {
+  return linkFallback
+    ? 'Customers on those channels get a download link to this file instead; the other files go as files.'
+    : "Customers on those channels get none of this action's files: the send fails before any is delivered.";
+}

@@ -38,6 +38,7 @@ export const ActionFields = graphql(
     contentMode
     contentMessage
     enabled
+    linkFallback
     version
     updatedAt
     attachments {

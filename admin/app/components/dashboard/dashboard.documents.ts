@@ -11,6 +11,7 @@ export const SendStatsQuery = graphql(`
       successRate
       targetSuccessRate
       maxBuckets
+      filesSentAsLinks
       series {
         bucketStart
         sent

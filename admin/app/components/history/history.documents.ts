@@ -57,6 +57,7 @@ export const SendQuery = graphql(
           mimeType
           sizeBytes
           status
+          delivery
           deliveredAt
           messageId
         }

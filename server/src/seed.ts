@@ -30,7 +30,7 @@ export async function seedDemo(services: Services, database: Database, dataDir: 
   const chatServiceToken = `demo_${crypto.randomBytes(24).toString('base64url')}`;
   const organizationId = simulator?.mode === 'open' ? `org_${crypto.randomBytes(6).toString('hex')}` : null;
   const account = await services.accounts.createAccount(DEMO_ACCOUNT_NAME, simulator ? { token: chatServiceToken, organizationId } : {});
-  await services.accounts.setFeatureFlag(account.id, SEND_ATTACHMENT_FLAG, true);
+  await services.accounts.setFeatureFlag(account.id, SEND_ATTACHMENT_FLAG, true, { label: 'demo seed', tokenId: null });
   const agent = await services.agents.create(account.id, 'Support Agent');
   const tokens: Record<string, string> = {};
   for (const role of Object.values(Role)) tokens[role] = await services.accounts.createToken(account.id, role);

@@ -12,6 +12,8 @@ const READERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER'];
 const HISTORY: Role[] = [...READERS, 'OPS'];
 /** `send` and `sends`: the history's readers, and the AI service, which learns what became of its calls. */
 const SENDS: Role[] = [...HISTORY, 'AI_SERVICE'];
+/** Acknowledging an alert: the builders of the account, and OPS for any account. */
+const ALERT_ACKNOWLEDGERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'OPS'];
 /** Webhook endpoints and their deliveries: the account's admin only (WEBHOOKS_MANAGE). */
 const WEBHOOKS: Role[] = ['ADMIN'];
 
@@ -65,6 +67,13 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
     return stack.client.query(token, query, variables);
   };
   const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
+  const ACK_ALERT = 'mutation($a: ID!) { acknowledgeAlert(accountId: $a, rule: "SUCCESS_RATE_1H") { acknowledgedBy } }';
+  /** The owner's 1-hour rule firing and not acknowledged (no evaluation runs here: tests have no cron). */
+  const fireAlert = async (owner: Fixture) => {
+    await stack.sql`insert into alert_states (account_id, rule, firing, value, since, evaluated_at)
+      values (${owner.account.accountId}, 'SUCCESS_RATE_1H', true, 50, now(), now())
+      on conflict (account_id, rule) do update set firing = true, acknowledged_at = null, acknowledged_by = null`;
+  };
   const year = { from: new Date(Date.now() - 30 * 86400_000).toISOString(), to: new Date(Date.now() + 86400_000).toISOString() };
 
   interface Operation {
@@ -140,6 +149,36 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
         const ops = await q(other.tokens.OPS, STATS, { f: year.from, t: year.to, a: owner.account.accountId });
         const [theirs] = await stack.sql`select count(*)::int as n from sends where account_id = ${owner.account.accountId} and status = 'SENT'`;
         expect(ops.data.sendStats.sent).toBe(theirs!.n);
+      },
+    },
+    {
+      name: 'acknowledgeAlert',
+      allowed: ALERT_ACKNOWLEDGERS,
+      run: async (t, o) => {
+        await fireAlert(o);
+        return q(t, ACK_ALERT, { a: o.account.accountId });
+      },
+      isolation: async (other, owner) => {
+        await fireAlert(owner);
+        const acknowledgements = async () =>
+          (await stack.sql`select count(*)::int as n from alert_events where account_id = ${owner.account.accountId} and kind = 'ACKNOWLEDGED'`)[0]!.n as number;
+        const before = await acknowledgements();
+        // OPS acknowledges any account's alerts by design; every other role of another account is refused.
+        for (const role of ROLES.filter((r) => r !== 'OPS')) {
+          const res = await q(other.tokens[role], ACK_ALERT, { a: owner.account.accountId });
+          expect(codeOf(res)).toBe(ALERT_ACKNOWLEDGERS.includes(role) ? 'NOT_FOUND' : 'FORBIDDEN');
+        }
+        const [row] = await stack.sql`select acknowledged_at from alert_states where account_id = ${owner.account.accountId} and rule = 'SUCCESS_RATE_1H'`;
+        expect(row!.acknowledged_at).toBeNull();
+        expect(await acknowledgements()).toBe(before);
+      },
+    },
+    {
+      name: 'featureFlagChanges',
+      allowed: ['OPS'],
+      run: (t) => q(t, '{ featureFlagChanges(first: 5) { nodes { id accountId } } }'),
+      isolation: async () => {
+        // Only OPS may call it, and OPS sees every account by design; nothing to isolate.
       },
     },
     {

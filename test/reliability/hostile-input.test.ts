@@ -152,6 +152,9 @@ describe('reliability: hostile input', () => {
       ['mutation($i: SaveSendAttachmentActionInput!) { saveSendAttachmentAction(input: $i) { id } }', () => ({ i: { agentId: pick([server.agentId, brokenText()]), name: pick([brokenText(), 'n']), trigger: pick([brokenText(), 't']), contentMode: 'MANUAL', contentMessage: brokenText(), attachmentIds: pick([[], longList()]) } })],
       ['mutation($a: ID!, $f: String!) { setFeatureFlag(accountId: $a, flag: $f, enabled: true) }', () => ({ a: pick([server.accountId, brokenText()]), f: brokenText() })],
       ['mutation($id: ID!) { revokeApiToken(id: $id) { id } } ', () => ({ id: pick([brokenText(), crypto.randomUUID(), randomText(40)]) })],
+      ['query($b: ID) { alertHistory(first: 5, before: $b) { id } }', () => ({ b: pick([brokenText(), crypto.randomUUID(), randomText(40), "' or 1=1 --"]) })],
+      ['mutation($a: ID!, $r: String!) { acknowledgeAlert(accountId: $a, rule: $r) { rule } }', () => ({ a: pick([server.accountId, brokenText(), crypto.randomUUID()]), r: pick([brokenText(), 'SUCCESS_RATE_1H', randomText(int(300))]) })],
+      ['query($a: ID, $n: Int, $c: String) { featureFlagChanges(accountId: $a, first: $n, after: $c) { nodes { id } } }', () => ({ a: pick([null, brokenText(), crypto.randomUUID()]), n: pick([null, 0, -1, 101, 2 ** 31]), c: pick([null, impossibleCursor(), brokenText(), randomText(30)]) })],
       ['query($id: ID!) { send(id: $id) { id } action(id: $id) { id } agentTools(agentId: $id) { version } }', () => ({ id: brokenText() })],
     ] as const;
 

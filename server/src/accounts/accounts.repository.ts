@@ -1,7 +1,9 @@
 import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../infra/db/db.js';
-import { accounts, apiTokens, featureFlags } from '../infra/db/schema.js';
+import { cursorText, olderThan, type TimeCursor } from '../infra/db/keyset.js';
+import { accounts, apiTokens, featureFlagChanges, featureFlags } from '../infra/db/schema.js';
 import type { Role } from './roles.js';
+import type { Actor } from './viewer.js';
 
 /** NOTIFY channel of the api_tokens trigger (migration 0004): a token row changed. */
 export const API_TOKENS_CHANGED_CHANNEL = 'api_tokens_changed';
@@ -123,13 +125,50 @@ export class AccountsRepository {
     return row?.enabled ?? false;
   }
 
-  async setFlag(accountId: string, flag: string, enabled: boolean) {
-    await this.db
-      .insert(featureFlags)
-      .values({ accountId, flag, enabled })
-      .onConflictDoUpdate({
-        target: [featureFlags.accountId, featureFlags.flag],
-        set: { enabled, updatedAt: new Date() },
+  /**
+   * Sets the flag and records the change (who, from which value) in one transaction; the row
+   * lock orders concurrent changes, so each audit row's "from" is the value it replaced. A
+   * change to the value the flag already has is not a change and is not recorded.
+   */
+  async setFlag(accountId: string, flag: string, enabled: boolean, actor: Actor) {
+    await this.db.transaction(async (tx) => {
+      const [previous] = await tx
+        .select({ enabled: featureFlags.enabled })
+        .from(featureFlags)
+        .where(and(eq(featureFlags.accountId, accountId), eq(featureFlags.flag, flag)))
+        .for('update');
+      if (previous?.enabled === enabled) return;
+      await tx
+        .insert(featureFlags)
+        .values({ accountId, flag, enabled })
+        .onConflictDoUpdate({
+          target: [featureFlags.accountId, featureFlags.flag],
+          set: { enabled, updatedAt: new Date() },
+        });
+      await tx.insert(featureFlagChanges).values({
+        accountId,
+        flag,
+        fromEnabled: previous?.enabled ?? null,
+        toEnabled: enabled,
+        changedBy: actor.label,
+        changedByTokenId: actor.tokenId,
       });
+    });
+  }
+
+  /** Flag changes, newest first: one account's or (null) every account's, before a cursor row. */
+  async flagChanges(accountId: string | null, limit: number, after: TimeCursor | null) {
+    return this.db
+      .select({ change: featureFlagChanges, accountName: accounts.name, cursorAt: cursorText(featureFlagChanges.createdAt) })
+      .from(featureFlagChanges)
+      .innerJoin(accounts, eq(accounts.id, featureFlagChanges.accountId))
+      .where(
+        and(
+          accountId ? eq(featureFlagChanges.accountId, accountId) : undefined,
+          olderThan(featureFlagChanges.createdAt, featureFlagChanges.id, after),
+        ),
+      )
+      .orderBy(desc(featureFlagChanges.createdAt), desc(featureFlagChanges.id))
+      .limit(limit);
   }
 }

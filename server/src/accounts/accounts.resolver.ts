@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../infra/graphql/context.js';
-import { ApiToken, ChatServiceSettings, Me } from './accounts.types.js';
+import { FIELD_COSTS } from '../infra/graphql/field-costs.js';
+import { ApiToken, ChatServiceSettings, FeatureFlagChangeConnection, Me } from './accounts.types.js';
 
 @Resolver()
 export class AccountsResolver {
@@ -17,6 +18,19 @@ export class AccountsResolver {
     @Ctx() { viewer, services }: GraphQLContext,
   ) {
     return services.accounts.setFeatureFlagAs(viewer, accountId, flag, enabled);
+  }
+
+  @Query(() => FeatureFlagChangeConnection, {
+    description: 'OPS only: who changed which feature flag, when, and from which value; newest first.',
+    complexity: FIELD_COSTS.featureFlagChanges,
+  })
+  featureFlagChanges(
+    @Arg('accountId', () => ID, { nullable: true, description: 'One account; omitted, every account.' }) accountId: string | null,
+    @Arg('first', () => Int, { nullable: true, description: '1..100, default 20.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: "The previous page's endCursor." }) after: string | null,
+    @Ctx() { viewer, services }: GraphQLContext,
+  ) {
+    return services.accounts.flagChangesAs(viewer, accountId ?? null, first, after);
   }
 
   @Query(() => [ApiToken], { description: "ADMIN: the account's API tokens, newest first, revoked ones included." })

@@ -32,6 +32,30 @@ export const featureFlags = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.flag] })],
 );
 
+/**
+ * Every change of a feature flag: who (a token, or the ops CLI), when, and from which value.
+ * Written in the same transaction as the change; the OPS page shows it.
+ */
+export const featureFlagChanges = pgTable(
+  'feature_flag_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    flag: text('flag').notNull(),
+    /** Null: the flag had never been set (it read as off). */
+    fromEnabled: boolean('from_enabled'),
+    toEnabled: boolean('to_enabled').notNull(),
+    /** As people read it: "OPS token 1a2b3c4d" or "ops CLI (user@host)" (viewer.ts, actorLabel). */
+    changedBy: text('changed_by').notNull(),
+    /** The token that made the change; null for the ops CLI. No foreign key: the audit outlives the token. */
+    changedByTokenId: uuid('changed_by_token_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('feature_flag_changes_time_idx').on(t.createdAt, t.id), index('feature_flag_changes_account_idx').on(t.accountId, t.createdAt)],
+);
+
 export const apiTokens = pgTable(
   'api_tokens',
   {

@@ -5,7 +5,8 @@ import { isUuid } from '../infra/ids.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import type { ChatServiceCredentialsStore } from './chat-service-credentials.js';
 import { KNOWN_FLAGS, Permission, permissionsOf, Role, SEND_ATTACHMENT_FLAG } from './roles.js';
-import { requirePermission, type Viewer } from './viewer.js';
+import { decodeCursor, encodeCursor } from '../infra/graphql/cursor.js';
+import { actorOf, cliActor, requirePermission, type Actor, type Viewer } from './viewer.js';
 
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
@@ -23,6 +24,8 @@ function newToken(): string {
  * process, which then forgets its cached tokens (`forgetCachedTokens`, wired in server.ts).
  */
 const TOKEN_CACHE_MS = 30_000;
+
+const MAX_FLAG_CHANGES_PAGE = 100;
 
 const DURATION = /^(\d{1,6})([mhd])$/;
 const UNIT_SECONDS = { m: 60, h: 3600, d: 86400 } as const;
@@ -219,18 +222,35 @@ export class AccountsService {
   }
 
   async setFeatureFlagAs(viewer: Viewer | null, accountId: string, flag: string, enabled: boolean) {
-    requirePermission(viewer, Permission.FLAGS_WRITE);
-    return this.setFeatureFlag(accountId, flag, enabled);
+    const me = requirePermission(viewer, Permission.FLAGS_WRITE);
+    return this.setFeatureFlag(accountId, flag, enabled, actorOf(me));
   }
 
-  /** Unchecked: for the ops CLI, run by an operator on the machine. */
-  async setFeatureFlag(accountId: string, flag: string, enabled: boolean) {
+  /** Unchecked: for the ops CLI, run by an operator on the machine (the audit names them), and the demo seed. */
+  async setFeatureFlag(accountId: string, flag: string, enabled: boolean, actor: Actor = cliActor()) {
     if (!(KNOWN_FLAGS as readonly string[]).includes(flag)) {
       throw AppError.badInput('flag', InputReason.INVALID_VALUE, `Unknown flag "${flag}". Flags: ${KNOWN_FLAGS.join(', ')}.`);
     }
     await this.requireAccount(accountId);
-    await this.accounts.setFlag(accountId, flag, enabled);
+    await this.accounts.setFlag(accountId, flag, enabled, actor);
     return true;
+  }
+
+  /** OPS: the audit of flag changes, newest first; one account's when `accountId` is given. */
+  async flagChangesAs(viewer: Viewer | null, accountId: string | null, first: number | null, after: string | null) {
+    requirePermission(viewer, Permission.FLAGS_WRITE);
+    const size = first ?? 20;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_FLAG_CHANGES_PAGE) {
+      throw AppError.badInput('first', InputReason.INVALID_VALUE, `first must be from 1 to ${MAX_FLAG_CHANGES_PAGE}.`);
+    }
+    if (accountId !== null) await this.requireAccount(accountId);
+    const rows = await this.accounts.flagChanges(accountId, size + 1, after ? decodeCursor(after) : null);
+    const page = rows.slice(0, size);
+    const last = page.at(-1);
+    return {
+      nodes: page.map(({ change, accountName }) => ({ ...change, accountName })),
+      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor({ createdAt: last.cursorAt, id: last.change.id }) : null },
+    };
   }
 
   async requireAccount(accountId: string) {

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../sends/sends.types.js';
 import { Permission, Role } from './roles.js';
 
 registerEnumType(Role, { name: 'Role', description: 'The one role of an API token.' });
@@ -56,4 +57,40 @@ export class ChatServiceSettings {
 
   @Field(() => String, { nullable: true, description: 'The ChatService organization id the rooms of this account carry, if set.' })
   organizationId!: string | null;
+}
+
+@ObjectType({ description: 'One change of a feature flag: who made it, when, and from which value.' })
+export class FeatureFlagChange {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => String)
+  accountName!: string;
+
+  @Field(() => String)
+  flag!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'The value before; null when the flag had never been set (it read as off).' })
+  fromEnabled!: boolean | null;
+
+  @Field(() => Boolean)
+  toEnabled!: boolean;
+
+  @Field(() => String, { description: 'Who made it: a token by its role and id prefix ("OPS token 1a2b3c4d"), or the ops CLI with its user and host.' })
+  changedBy!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType({ description: 'Flag changes, newest first.' })
+export class FeatureFlagChangeConnection {
+  @Field(() => [FeatureFlagChange])
+  nodes!: FeatureFlagChange[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }

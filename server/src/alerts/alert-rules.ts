@@ -33,6 +33,11 @@ export interface RuleDefinition {
   basis(minSends: number): string;
   /** The measured value as the banner prints it. */
   format(value: number): string;
+  /**
+   * The sends behind an evaluation at `at`: its window and, for a rule about one failure reason,
+   * that reason. The admin links a firing alert to the failed sends of this window.
+   */
+  window(at: Date): { from: Date; to: Date; reason: string | null };
   /** The measured value (null: not enough data), and whether it breaks the rule. */
   evaluate(m: AlertMetrics, minSends: number): { value: number | null; firing: boolean };
 }
@@ -42,6 +47,14 @@ const sum = (list: Counts[]): Counts => list.reduce((a, c) => ({ sent: a.sent + 
 /** A rate over too few sends says little; below `minSends` a rate rule stays quiet. */
 const rateOf = (c: Counts, minSends: number) => (total(c) >= minSends ? successRate(c) : null);
 const percent = (v: number) => `${Math.round(v * 10) / 10}%`;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The `minutes` before `at`; the `hours` whole UTC hours before `at`'s hour (the rollups' hours). */
+const minutesBefore = (at: Date, minutes: number) => ({ from: new Date(at.getTime() - minutes * MINUTE), to: at, reason: null });
+const wholeHoursBefore = (at: Date, hours: number) => {
+  const to = new Date(Math.floor(at.getTime() / HOUR) * HOUR);
+  return { from: new Date(to.getTime() - hours * HOUR), to, reason: null };
+};
 const sends = (n: number) => `${n} finished ${n === 1 ? 'send' : 'sends'}`;
 
 export const ALERT_RULES: readonly RuleDefinition[] = [
@@ -53,6 +66,7 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     audience: 'Hadiningbot on-call',
     basis: (minSends) => `Sends that finished in the 60 minutes before the check; quiet under ${sends(minSends)}.`,
     format: percent,
+    window: (at) => minutesBefore(at, 60),
     evaluate(m, minSends) {
       const value = rateOf(m.lastHour, minSends);
       return { value, firing: value !== null && value < 90 };
@@ -66,6 +80,7 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     audience: 'Eng on-call',
     basis: () => 'Sends that failed with a ChatService 5xx after all 3 attempts, finished in the 15 minutes before the check.',
     format: (v) => `${v} ${v === 1 ? 'failure' : 'failures'}`,
+    window: (at) => ({ ...minutesBefore(at, 15), reason: '5xx' }),
     evaluate(m) {
       return { value: m.failures5xxLast15Min, firing: m.failures5xxLast15Min > 20 };
     },
@@ -79,6 +94,7 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
     basis: (minSends) =>
       `The success rate of the last 7 days (whole UTC hours) against the 7 days before, each over at least ${sends(minSends)}.`,
     format: (v) => `${Math.round(v * 10) / 10} points lower`,
+    window: (at) => wholeHoursBefore(at, 7 * 24),
     evaluate(m, minSends) {
       const now = rateOf(m.thisWeek, minSends);
       const before = rateOf(m.previousWeek, minSends);
@@ -98,6 +114,7 @@ export const ALERT_RULES: readonly RuleDefinition[] = [
       `Each of the last ${SUSTAINED_HOURS} whole UTC hours on its own, each needing at least ${sends(minSends)}: an hour with fewer, ` +
       'or one at 80% or better, keeps it quiet. The value is the rate over those hours.',
     format: (v) => `${percent(v)} over the last ${SUSTAINED_HOURS} whole hours`,
+    window: (at) => wholeHoursBefore(at, SUSTAINED_HOURS),
     evaluate(m, minSends) {
       // Sustained means every hour: one bad hour, or a burst of failures from an account that
       // started sending minutes ago, is the 1-hour rule's business, not a rollback.

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
 import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
 import { HOURLY_OUTCOMES, type Counts } from '../stats/stats.repository.js';
@@ -99,14 +99,40 @@ export class AlertsRepository {
       .where(accountId ? eq(alertStates.accountId, accountId) : undefined);
   }
 
-  async upsertState(row: AlertStateRow) {
+  /** A rule that started or stopped firing (`flipped`) loses its acknowledgement: that was for the last episode. */
+  async upsertState(row: Omit<AlertStateRow, 'acknowledgedAt' | 'acknowledgedBy'>, flipped: boolean) {
     await this.db
       .insert(alertStates)
       .values(row)
       .onConflictDoUpdate({
         target: [alertStates.accountId, alertStates.rule],
-        set: { firing: row.firing, value: row.value, since: row.since, evaluatedAt: row.evaluatedAt },
+        set: {
+          firing: row.firing,
+          value: row.value,
+          since: row.since,
+          evaluatedAt: row.evaluatedAt,
+          ...(flipped ? { acknowledgedAt: null, acknowledgedBy: null } : {}),
+        },
       });
+  }
+
+  /**
+   * Marks a firing, not yet acknowledged alert as acknowledged; the row is returned either way
+   * (null: no such state, or it is not firing). The row lock orders it against an evaluation
+   * that clears the rule at the same moment.
+   */
+  async acknowledge(accountId: string, rule: string, by: string, at: Date): Promise<{ state: AlertStateRow | null; changed: boolean }> {
+    const [updated] = await this.db
+      .update(alertStates)
+      .set({ acknowledgedAt: at, acknowledgedBy: by })
+      .where(and(eq(alertStates.accountId, accountId), eq(alertStates.rule, rule), eq(alertStates.firing, true), isNull(alertStates.acknowledgedAt)))
+      .returning();
+    if (updated) return { state: updated, changed: true };
+    const [current] = await this.db
+      .select()
+      .from(alertStates)
+      .where(and(eq(alertStates.accountId, accountId), eq(alertStates.rule, rule)));
+    return { state: current?.firing ? current : null, changed: false };
   }
 
   async insertEvent(row: typeof alertEvents.$inferInsert): Promise<AlertEventRow> {
@@ -134,13 +160,26 @@ export class AlertsRepository {
       .where(eq(alertEvents.id, id));
   }
 
-  async recentEvents(accountId: string | null, limit: number) {
+  /**
+   * Events newest first: one account's or (null) every account's, after the event `beforeId`
+   * when given (compared in SQL, so microseconds count). undefined: `beforeId` is not one of them.
+   */
+  async recentEvents(accountId: string | null, limit: number, beforeId: string | null) {
+    const scope = accountId ? eq(alertEvents.accountId, accountId) : undefined;
+    if (beforeId !== null) {
+      const [anchor] = await this.db.select({ id: alertEvents.id }).from(alertEvents).where(and(scope, eq(alertEvents.id, beforeId)));
+      if (!anchor) return undefined;
+    }
+    const before =
+      beforeId === null
+        ? undefined
+        : sql`(${alertEvents.createdAt}, ${alertEvents.id}) < (select created_at, id from alert_events where id = ${beforeId})`;
     return this.db
       .select({ event: alertEvents, accountName: accounts.name })
       .from(alertEvents)
       .innerJoin(accounts, eq(accounts.id, alertEvents.accountId))
-      .where(accountId ? and(eq(alertEvents.accountId, accountId)) : undefined)
-      .orderBy(sql`${alertEvents.createdAt} desc`)
+      .where(and(scope, before))
+      .orderBy(desc(alertEvents.createdAt), desc(alertEvents.id))
       .limit(limit);
   }
 

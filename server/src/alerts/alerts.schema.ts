@@ -16,11 +16,18 @@ export const alertStates = pgTable(
     value: doublePrecision('value'),
     since: timestamp('since', { withTimezone: true }).notNull(),
     evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+    /** Set when someone acknowledges the firing alert; cleared when the rule starts or stops firing. */
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    /** Who acknowledged it, as people read it (accounts/viewer.ts, actorLabel). */
+    acknowledgedBy: text('acknowledged_by'),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.rule] })],
 );
 
-/** Every time a rule starts or stops firing; each is posted once to the alert webhook. */
+/**
+ * Every time a rule starts (FIRED) or stops (CLEARED) firing, each posted once to the alert
+ * webhook, and every acknowledgement (ACKNOWLEDGED, with its actor; not posted).
+ */
 export const alertEvents = pgTable(
   'alert_events',
   {
@@ -32,10 +39,12 @@ export const alertEvents = pgTable(
     kind: text('kind').notNull(),
     value: doublePrecision('value'),
     message: text('message').notNull(),
+    /** Who acknowledged (ACKNOWLEDGED events only). */
+    actor: text('actor'),
     createdAt: createdAt(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     deliveryAttempts: integer('delivery_attempts').notNull().default(0),
     lastDeliveryError: text('last_delivery_error'),
   },
-  (t) => [index('alert_events_account_time_idx').on(t.accountId, t.createdAt)],
+  (t) => [index('alert_events_account_time_idx').on(t.accountId, t.createdAt), index('alert_events_time_idx').on(t.createdAt, t.id)],
 );

@@ -1,7 +1,9 @@
 import { Permission, Role } from '../accounts/roles.js';
-import { requirePermission, type Viewer } from '../accounts/viewer.js';
+import { actorOf, requirePermission, type Viewer } from '../accounts/viewer.js';
 import type { Config } from '../infra/config/config.js';
 import { inTransaction, type Database } from '../infra/db/db.js';
+import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
 import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
 import { ALERT_RULES, RULES_BY_NAME, type AlertRule } from './alert-rules.js';
@@ -36,14 +38,10 @@ export class AlertsService {
           const { value, firing } = rule.evaluate(m, this.config.alertMinSends);
           const previous = states.get(`${accountId}:${rule.rule}`);
           const flipped = (previous?.firing ?? false) !== firing;
-          await alerts.upsertState({
-            accountId,
-            rule: rule.rule,
-            firing,
-            value,
-            since: flipped || !previous ? now : previous.since,
-            evaluatedAt: now,
-          });
+          await alerts.upsertState(
+            { accountId, rule: rule.rule, firing, value, since: flipped || !previous ? now : previous.since, evaluatedAt: now },
+            flipped,
+          );
           if (!flipped) continue;
           const event = await alerts.insertEvent({
             accountId,
@@ -114,14 +112,58 @@ export class AlertsService {
           valueText: state?.value === null || state?.value === undefined ? null : rule.format(state.value),
           since: state?.since ?? null,
           evaluatedAt: state?.evaluatedAt ?? null,
+          acknowledgedAt: state?.acknowledgedAt ?? null,
+          acknowledgedBy: state?.acknowledgedBy ?? null,
+          window: state ? rule.window(state.evaluatedAt) : null,
         };
       }),
     );
   }
 
-  async history(viewer: Viewer | null, limit: number) {
+  /**
+   * Events newest first, up to 200 (`first`), after the event `before` (the last one of the
+   * previous page) when given: the caller's account, or (OPS) every account.
+   */
+  async history(viewer: Viewer | null, limit: number, before: string | null = null) {
     const me = requirePermission(viewer, Permission.HISTORY_READ);
-    const rows = await this.alerts.recentEvents(me.role === Role.OPS ? null : me.accountId, Math.min(Math.max(limit, 1), 200));
-    return rows.map(({ event, accountName }) => ({ ...event, accountName, title: RULES_BY_NAME.get(event.rule as AlertRule)?.title ?? event.rule }));
+    const scope = me.role === Role.OPS ? null : me.accountId;
+    const rows = before !== null && !isUuid(before) ? undefined : await this.alerts.recentEvents(scope, Math.min(Math.max(limit, 1), 200), before);
+    if (!rows) throw AppError.badInput('before', InputReason.INVALID_VALUE, 'This is not an alert event of the list; start again without `before`.');
+    return rows.map(({ event, accountName }) => {
+      const rule = RULES_BY_NAME.get(event.rule as AlertRule);
+      return {
+        ...event,
+        accountName,
+        title: rule?.title ?? event.rule,
+        valueText: event.value === null || !rule ? null : rule.format(event.value),
+      };
+    });
+  }
+
+  /**
+   * Says "someone is on it" for a firing alert: recorded on its state (until the rule stops or
+   * starts firing again) and as an ACKNOWLEDGED event, with who did it. Acknowledging twice
+   * keeps the first. Another account's alert (unless OPS) is not found; a quiet one is refused.
+   */
+  async acknowledge(viewer: Viewer | null, accountId: string, ruleName: string) {
+    const me = requirePermission(viewer, Permission.ALERTS_ACKNOWLEDGE);
+    const rule = RULES_BY_NAME.get(ruleName as AlertRule);
+    if (!rule) {
+      throw AppError.badInput('rule', InputReason.INVALID_VALUE, `Unknown alert rule "${ruleName}". Rules: ${ALERT_RULES.map((r) => r.rule).join(', ')}.`);
+    }
+    if (!isUuid(accountId) || (me.role !== Role.OPS && accountId !== me.accountId)) throw AppError.notFound('alert');
+    const actor = actorOf(me).label;
+    const state = await inTransaction(this.database, async (db) => {
+      const alerts = this.alerts.with(db);
+      const now = new Date();
+      const result = await alerts.acknowledge(accountId, rule.rule, actor, now);
+      if (result.changed) {
+        await alerts.insertEvent({ accountId, rule: rule.rule, kind: 'ACKNOWLEDGED', value: result.state!.value, message: `Acknowledged: ${rule.title}`, actor, createdAt: now });
+      }
+      return result.state;
+    });
+    if (!state) throw new AppError(ErrorCode.CONFLICT, 'This alert is not firing (any more), so there is nothing to acknowledge.');
+    this.log.info('alerts.acknowledged', { accountId, rule: rule.rule, by: state.acknowledgedBy });
+    return (await this.list(me)).find((a) => a.accountId === accountId && a.rule === rule.rule)!;
   }
 }

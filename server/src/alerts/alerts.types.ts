@@ -1,5 +1,17 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 
+@ObjectType({ description: 'The sends an evaluation of a rule looked at: created from `from` to `to`, and the one failure reason it counts, if any.' })
+export class AlertSendsWindow {
+  @Field(() => Date)
+  from!: Date;
+
+  @Field(() => Date)
+  to!: Date;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+}
+
 @ObjectType({ description: 'One alert rule and its current state for one account.' })
 export class AlertState {
   @Field(() => ID)
@@ -40,9 +52,18 @@ export class AlertState {
 
   @Field(() => Date, { nullable: true })
   evaluatedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When someone acknowledged this firing alert; null when not acknowledged since it fired.' })
+  acknowledgedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Who acknowledged it ("Admin token 1a2b3c4d").' })
+  acknowledgedBy!: string | null;
+
+  @Field(() => AlertSendsWindow, { nullable: true, description: 'The sends the last evaluation looked at; null before the first.' })
+  window!: AlertSendsWindow | null;
 }
 
-@ObjectType({ description: 'A rule starting (FIRED) or stopping (CLEARED) to fire.' })
+@ObjectType({ description: 'A rule starting (FIRED) or stopping (CLEARED) to fire, or someone acknowledging it (ACKNOWLEDGED).' })
 export class AlertEvent {
   @Field(() => ID)
   id!: string;
@@ -64,6 +85,12 @@ export class AlertEvent {
 
   @Field(() => Float, { nullable: true })
   value!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The value as people read it; null with the value.' })
+  valueText!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who acknowledged (ACKNOWLEDGED only).' })
+  actor!: string | null;
 
   @Field(() => Date)
   createdAt!: Date;

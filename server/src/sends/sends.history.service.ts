@@ -2,7 +2,7 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
 import { conversationUrl } from './conversation-url.js';
-import { decodeCursor, encodeCursor } from './sends.cursor.js';
+import { decodeCursor, encodeCursor } from '../infra/graphql/cursor.js';
 import type { SendListFilter, SendRow, SendsRepository } from './sends.repository.js';
 
 const DEFAULT_PAGE = 20;

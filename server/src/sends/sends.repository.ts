@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
+import { cursorText, olderThan, type TimeCursor } from '../infra/db/keyset.js';
 import { actions, sendAttempts, sendFiles, sends } from '../infra/db/schema.js';
 import { isUuid } from '../infra/ids.js';
 import { FileDelivery, FINAL_SEND_STATUSES, SendFileStatus, SendStatus } from './sends.model.js';
@@ -28,12 +29,8 @@ export interface SendListFilter {
   to?: Date | null;
 }
 
-/** Position in the newest-first history: created_at as Postgres prints it (microseconds kept) and id. */
-export interface SendCursor {
-  createdAt: string;
-  id: string;
-}
-
+/** Position in the newest-first history (infra/db/keyset.ts). */
+export type SendCursor = TimeCursor;
 
 /**
  * The allowlist of history filters: each input field maps to one fixed condition.
@@ -226,19 +223,12 @@ export class SendsRepository {
   /** Keyset page of the history, newest first (`after` is the last row of the previous page). */
   async page(accountId: string, filter: SendListFilter, first: number, after: SendCursor | null) {
     const conditions = filterConditions(accountId, filter);
-    const page = after
-      ? [
-          or(
-            lt(sends.createdAt, sql`${after.createdAt}::timestamptz`),
-            and(eq(sends.createdAt, sql`${after.createdAt}::timestamptz`), lt(sends.id, after.id)),
-          )!,
-        ]
-      : [];
+    const page = after ? [olderThan(sends.createdAt, sends.id, after)!] : [];
     const rows = await this.db
       .select({
         send: sends,
         actionName: actions.name,
-        cursorAt: sql<string>`${sends.createdAt}::text`,
+        cursorAt: cursorText(sends.createdAt),
       })
       .from(sends)
       .leftJoin(actions, eq(actions.id, sends.actionId))

@@ -14,6 +14,8 @@ export const FIELD_COSTS = {
   accountsOverview: 100,
   alerts: 20,
   alertHistory: 20,
+  acknowledgeAlert: 10,
+  featureFlagChanges: 20,
   sends: 20,
   sendsTotalCount: 50,
   send: 5,

@@ -1,6 +1,11 @@
-import { AppError, InputReason } from '../infra/errors.js';
-import { isUuid } from '../infra/ids.js';
-import type { SendCursor } from './sends.repository.js';
+import { AppError, InputReason } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { TimeCursor } from '../db/keyset.js';
+
+/**
+ * The opaque `after` cursor of the newest-first lists (history, alert history, flag changes):
+ * the last row's created_at as Postgres prints it (microseconds kept) and its id.
+ */
 
 /** created_at as Postgres prints it, e.g. `2026-11-21 23:31:55.123456+00`. */
 const POSTGRES_TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-](\d{2})(:(\d{2}))?$/;
@@ -27,11 +32,11 @@ function isPossibleTimestamp(text: string): boolean {
   );
 }
 
-export function encodeCursor(cursor: SendCursor): string {
+export function encodeCursor(cursor: TimeCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
 
-export function decodeCursor(raw: string): SendCursor {
+export function decodeCursor(raw: string): TimeCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
     if (typeof createdAt === 'string' && isPossibleTimestamp(createdAt) && isUuid(id)) {

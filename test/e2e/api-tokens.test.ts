@@ -91,6 +91,6 @@ describe('API tokens page (browser)', () => {
     const { page } = await world.openLibrary(account, Role.BOT_MANAGER);
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'Actions' }).waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Actions', 'Dashboard', 'History']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Actions', 'Dashboard', 'History', 'Alerts']);
   });
 });

@@ -85,7 +85,7 @@ describe('Dashboard (browser)', () => {
     await page.getByRole('heading', { name: 'Send Attachment dashboard', level: 1 }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'History' }).waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Actions', 'Dashboard', 'History']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Actions', 'Dashboard', 'History', 'Alerts']);
 
     const tile = (name: string) => page.getByTestId(`kpi-${name}`);
     await tile('success-rate').getByText('72.7%').waitFor();
@@ -225,6 +225,36 @@ describe('Dashboard (browser)', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByTestId('kpi-success-rate').getByText('72.7%').waitFor();
     await world.screenshot(page, 'dashboard-alert');
+
+    // A reader sees the failing sends but cannot acknowledge.
+    const viewer = await openAs(Role.VIEWER, '/dashboard', live);
+    const viewerBanner = viewer.page.getByTestId('alert-banner');
+    await viewerBanner.getByRole('link', { name: 'See the failed sends' }).waitFor();
+    expect(await viewerBanner.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+
+    // The banner links to the failed sends of the hour the rule looked at.
+    const banner = page.getByTestId('alert-banner');
+    await banner.getByRole('link', { name: 'See the failed sends' }).click();
+    await page.waitForURL(/\/history\?/);
+    expect(new URL(page.url()).searchParams.get('status')).toBe('FAILED');
+    await page.getByTestId('history-count').getByText('3 sends match the filters.').waitFor();
+    await page.goBack();
+
+    // Acknowledged: the banner stays (the rule still fires) and says who is on it.
+    await banner.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByRole('region', { name: 'Notifications' }).getByText('Alert acknowledged', { exact: true }).waitFor();
+    await banner.getByText(/^Acknowledged by Admin token [0-9a-f]{8}, /).waitFor();
+    expect(await banner.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+
+    // The alert history lists the firing and the acknowledgement, newest first.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('heading', { name: 'Alert history', level: 1 }).waitFor();
+    const events = bodyRows(page, 'Alert history, newest first');
+    await events.first().waitFor();
+    expect((await cells(events.nth(0))).slice(1)).toEqual(['Acknowledged', 'Send success rate below 90% over the last hour', '72.7%', expect.stringMatching(/^Admin token [0-9a-f]{8}$/)]);
+    expect((await cells(events.nth(1))).slice(1)).toEqual(['Fired', 'Send success rate below 90% over the last hour', '72.7%', '–']);
+    expect(await events.count()).toBe(2);
+    await world.screenshot(page, 'alert-history');
   });
 
   it('filters the history, follows a reason from the dashboard, and drills into a send with its attempts', async () => {
@@ -355,7 +385,7 @@ describe('Dashboard (browser)', () => {
     await page.waitForURL('**/dashboard');
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'OPS' }).waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'History', 'OPS']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'History', 'Alerts', 'OPS']);
     await nav.getByRole('link', { name: 'OPS' }).click();
 
     const row = page.getByRole('row', { name: new RegExp(`^${failingName}`) });
@@ -385,5 +415,14 @@ describe('Dashboard (browser)', () => {
     await row.getByRole('button', { name: `Turn on Send Attachment for ${failingName}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Turn on' }).click();
     await row.getByRole('button', { name: `Turn off Send Attachment for ${failingName}` }).waitFor();
+
+    // Both changes are in the audit, newest first, with the OPS token that made them.
+    const changes = bodyRows(page, 'Feature flag changes, newest first').filter({ hasText: failingName });
+    await expect.poll(() => changes.count()).toBe(3);
+    const by = expect.stringMatching(/^OPS token [0-9a-f]{8}$/);
+    expect((await cells(changes.nth(0))).slice(1)).toEqual([failingName, 'ai_agent_send_attachment_action: Off → On', by]);
+    expect((await cells(changes.nth(1))).slice(1)).toEqual([failingName, 'ai_agent_send_attachment_action: On → Off', by]);
+    // The account was created with the flag on, by the operator's path (the test stack's).
+    expect((await cells(changes.nth(2)))[2]).toBe('ai_agent_send_attachment_action: Never set (off) → On');
   });
 });

@@ -40,6 +40,7 @@ describe('Every page (browser)', () => {
     { path: () => '/dashboard', role: Role.ADMIN, title: 'Dashboard', ready: (p: Page) => p.getByTestId('kpi-sends').getByText('5') },
     { path: () => '/history', role: Role.ADMIN, title: 'History', ready: (p: Page) => p.getByTestId('history-count').getByText('5 sends match.') },
     { path: () => `/history/${sendId}`, role: Role.ADMIN, title: 'Send details', ready: (p: Page) => p.getByRole('heading', { name: /^Send of / }) },
+    { path: () => '/alerts', role: Role.ADMIN, title: 'Alerts', ready: (p: Page) => p.getByTestId('alert-history-empty') },
     { path: () => '/ops', role: Role.OPS, title: 'OPS', ready: (p: Page) => p.getByRole('row', { name: new RegExp(`^${accountName}`) }) },
     { path: () => '/settings/tokens', role: Role.ADMIN, title: 'API tokens', ready: (p: Page) => p.getByRole('row', { name: /^ADMIN This session/ }) },
     { path: () => '/settings/webhooks', role: Role.ADMIN, title: 'Webhooks', ready: (p: Page) => p.getByRole('heading', { name: 'Webhooks', level: 1 }) },
@@ -191,7 +192,7 @@ describe('Every page (browser)', () => {
 
     const ops = await world.open({ as: account.tokens.OPS });
     await ops.page.setViewportSize(PHONE);
-    await visit(ops.page, PAGES[4]!);
+    await visit(ops.page, PAGES.find((p) => p.title === 'OPS')!);
     await expectOnScreen(ops.page, ops.page.getByRole('button', { name: /^Turn (off|on) Send Attachment for / }), 'the OPS flag buttons');
   });
 });

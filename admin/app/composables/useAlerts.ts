@@ -18,5 +18,6 @@ export function useAlerts() {
     states,
     firing: computed(() => states.value.filter((a) => a.firing)),
     error: computed(() => apiErrorOf(alerts.error.value)),
+    refresh: () => alerts.executeQuery({ requestPolicy: 'network-only' }),
   };
 }

@@ -20,4 +20,27 @@ export const SetFeatureFlagMutation = graphql(`
   }
 `);
 
+export const FeatureFlagChangesQuery = graphql(`
+  query FeatureFlagChanges($first: Int, $after: String) {
+    featureFlagChanges(first: $first, after: $after) {
+      nodes {
+        id
+        accountId
+        accountName
+        flag
+        fromEnabled
+        toEnabled
+        changedBy
+        createdAt
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export type FeatureFlagChange = ResultOf<typeof FeatureFlagChangesQuery>['featureFlagChanges']['nodes'][number];
+
 export type AccountOverview = ResultOf<typeof AccountsOverviewQuery>['accountsOverview'][number];

@@ -150,7 +150,9 @@ export async function waitForFinalSend(stack: TestStack, account: TestAccount, i
       const send = await getSend(stack, account, id);
       return send && ['SENT', 'FAILED', 'CANCELLED'].includes(send.status) ? send : undefined;
     },
-    { timeoutMs, what: `send ${id} to finish` },
+    // Every 200 ms: each poll is charged to the account's console budget (500 points per 10 s), and
+    // a test that polls at the default 50 ms while a slow machine delays delivery spends it.
+    { timeoutMs, intervalMs: 200, what: `send ${id} to finish` },
   );
 }
 

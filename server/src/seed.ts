@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { Role, SEND_ATTACHMENT_FLAG } from './accounts/roles.js';
-import { CHANNEL_IDS } from './channels/channels.js';
+import { CHANNEL_IDS, CHANNELS } from './channels/channels.js';
 import type { Services } from './infra/container.js';
 import type { Database } from './infra/db/db.js';
 import { accounts } from './infra/db/schema.js';
@@ -36,7 +36,10 @@ export async function seedDemo(services: Services, database: Database, dataDir: 
   for (const role of Object.values(Role)) tokens[role] = await services.accounts.createToken(account.id, role);
   const rooms: Record<string, string> = {};
   for (const channel of CHANNEL_IDS) {
-    if (simulator) rooms[channel] = await addSimulatorRoom(simulator.url, organizationId ?? account.id, channel, chatServiceToken);
+    if (!simulator) continue;
+    rooms[channel] = await addSimulatorRoom(simulator.url, organizationId ?? account.id, channel, chatServiceToken);
+    // Every demo room is a test conversation, so "Send a test" works out of the box.
+    await services.testSends.addFor(account.id, { conversationId: rooms[channel], label: `Demo ${CHANNELS[channel].label} room` });
   }
   const lines = [
     `Demo account ${account.id} ("${DEMO_ACCOUNT_NAME}"), agent ${agent.id} ("${agent.name}")`,

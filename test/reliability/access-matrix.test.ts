@@ -12,6 +12,8 @@ const READERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER'];
 const HISTORY: Role[] = [...READERS, 'OPS'];
 /** `send` and `sends`: the history's readers, and the AI service, which learns what became of its calls. */
 const SENDS: Role[] = [...HISTORY, 'AI_SERVICE'];
+/** Configuration writes, and sending a test of an action (CONFIG_WRITE). */
+const BUILDERS: Role[] = ['ADMIN', 'BOT_MANAGER'];
 /** Acknowledging an alert: the builders of the account, and OPS for any account. */
 const ALERT_ACKNOWLEDGERS: Role[] = ['ADMIN', 'BOT_MANAGER', 'OPS'];
 /** Webhook endpoints and their deliveries: the account's admin only (WEBHOOKS_MANAGE). */
@@ -68,6 +70,13 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
   };
   const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
   const ACK_ALERT = 'mutation($a: ID!) { acknowledgeAlert(accountId: $a, rule: "SUCCESS_RATE_1H") { acknowledgedBy } }';
+  const ADD_TEST_ROOM = 'mutation($c: String!) { addTestConversation(conversationId: $c, label: "matrix") { conversationId } }';
+  const SEND_TEST = 'mutation($a: ID!, $c: String!) { sendTestAttachment(actionId: $a, conversationId: $c) { sendId status } }';
+  /** The owner's fixture room on its list of test conversations. */
+  const listTestRoom = async (owner: Fixture) => {
+    await stack.sql`insert into test_conversations (account_id, conversation_id, label, channel)
+      values (${owner.account.accountId}, ${owner.room}, 'matrix', 'whatsapp') on conflict do nothing`;
+  };
   /** The owner's 1-hour rule firing and not acknowledged (no evaluation runs here: tests have no cron). */
   const fireAlert = async (owner: Fixture) => {
     await stack.sql`insert into alert_states (account_id, rule, firing, value, since, evaluated_at)
@@ -171,6 +180,61 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
         const [row] = await stack.sql`select acknowledged_at from alert_states where account_id = ${owner.account.accountId} and rule = 'SUCCESS_RATE_1H'`;
         expect(row!.acknowledged_at).toBeNull();
         expect(await acknowledgements()).toBe(before);
+      },
+    },
+    {
+      name: 'testConversations',
+      allowed: READERS,
+      run: (t) => q(t, '{ testConversations { conversationId label } }'),
+      isolation: async (other, owner) => {
+        await listTestRoom(owner);
+        for (const role of READERS) {
+          const res = await q(other.tokens[role], '{ testConversations { conversationId } }');
+          expect(res.data.testConversations.map((c: { conversationId: string }) => c.conversationId)).not.toContain(owner.room);
+        }
+      },
+    },
+    {
+      name: 'addTestConversation',
+      allowed: ['ADMIN'],
+      run: (t, o) => q(t, ADD_TEST_ROOM, { c: o.room }),
+      isolation: async (other, owner) => {
+        // The owner's room is not a room of the other account's ChatService token.
+        const res = await q(other.tokens.ADMIN, ADD_TEST_ROOM, { c: owner.room });
+        expect(codeOf(res)).toBe('BAD_USER_INPUT');
+        expect(await stack.sql`select 1 from test_conversations where account_id = ${other.accountId} and conversation_id = ${owner.room}`).toHaveLength(0);
+      },
+    },
+    {
+      name: 'removeTestConversation',
+      allowed: ['ADMIN'],
+      run: async (t, o) => {
+        await listTestRoom(o);
+        return q(t, 'mutation($c: String!) { removeTestConversation(conversationId: $c) }', { c: o.room });
+      },
+      isolation: async (other, owner) => {
+        await listTestRoom(owner);
+        const res = await q(other.tokens.ADMIN, 'mutation($c: String!) { removeTestConversation(conversationId: $c) }', { c: owner.room });
+        expect(codeOf(res)).toBe('NOT_FOUND');
+        expect(await stack.sql`select 1 from test_conversations where account_id = ${owner.account.accountId} and conversation_id = ${owner.room}`).toHaveLength(1);
+      },
+    },
+    {
+      name: 'sendTestAttachment',
+      allowed: BUILDERS,
+      run: async (t, o) => {
+        await listTestRoom(o);
+        return q(t, SEND_TEST, { a: o.actionId, c: o.room });
+      },
+      isolation: async (other, owner) => {
+        await listTestRoom(owner);
+        const count = async () => ((await stack.sql`select count(*)::int as n from sends where account_id = ${owner.account.accountId}`)[0]!.n as number);
+        const before = await count();
+        for (const role of BUILDERS) {
+          // The owner's room is not on the other account's list, and the owner's action is unknown to it.
+          expect(codeOf(await q(other.tokens[role], SEND_TEST, { a: owner.actionId, c: owner.room }))).toBe('BAD_USER_INPUT');
+        }
+        expect(await count()).toBe(before);
       },
     },
     {

@@ -132,7 +132,7 @@ export async function invoke(
   return res.data.invokeSendAttachment as Receipt;
 }
 
-export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption
+export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption isTest
   idempotencyKey failedAttempts createdAt completedAt
   files { id position fileName kind sizeBytes sha256 status delivery deliveredAt messageId }
   attempts { id sendFileId attempt startedAt durationMs httpStatus error responseExcerpt }`;

@@ -21,6 +21,8 @@ export enum Permission {
   HISTORY_READ = 'HISTORY_READ',
   /** Read the account's sends one by one or in pages (`send`, `sends`): what became of a call. */
   SENDS_READ = 'SENDS_READ',
+  /** Keep the account's list of test conversations ("Send a test" sends only to these). */
+  TEST_CONVERSATIONS_MANAGE = 'TEST_CONVERSATIONS_MANAGE',
   /** Acknowledge a firing alert of the account (OPS: of any account). */
   ALERTS_ACKNOWLEDGE = 'ALERTS_ACKNOWLEDGE',
   /** Turn feature flags on and off for any account, and read who changed them. */
@@ -45,6 +47,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.HISTORY_READ]: [...READERS, Role.OPS],
   // The AI service too, so it can learn what became of the sends it made (issue 12).
   [Permission.SENDS_READ]: [...READERS, Role.OPS, Role.AI_SERVICE],
+  // Which conversations a builder's test may reach: the account's admin decides.
+  [Permission.TEST_CONVERSATIONS_MANAGE]: [Role.ADMIN],
   // Acknowledging says "someone is on it": the people who act on alerts, not every reader.
   [Permission.ALERTS_ACKNOWLEDGE]: [...BUILDERS, Role.OPS],
   [Permission.FLAGS_WRITE]: [Role.OPS],
@@ -72,6 +76,7 @@ const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   [Permission.INVOKE]: 'send attachments for an agent',
   [Permission.HISTORY_READ]: 'see the send history, statistics and alerts',
   [Permission.SENDS_READ]: 'read sends',
+  [Permission.TEST_CONVERSATIONS_MANAGE]: "manage the account's test conversations",
   [Permission.ALERTS_ACKNOWLEDGE]: 'acknowledge alerts',
   [Permission.FLAGS_WRITE]: 'turn Send Attachment on or off for an account',
   [Permission.TOKENS_MANAGE]: "see and revoke the account's API tokens",

@@ -36,6 +36,7 @@ export class AlertsRepository {
                               and completed_at > ${ts}::timestamptz - interval '15 minutes') as failed_5xx_15m
       from sends
       where completed_at > ${ts}::timestamptz - interval '1 hour' and completed_at <= ${ts}::timestamptz
+        and not is_test -- a builder's tests are not the account's traffic
       group by account_id`);
     const weeks = await this.db.execute<{ account_id: string; sent_w: string; failed_w: string; sent_pw: string; failed_pw: string }>(sql`
       with h as (select date_trunc('hour', ${ts}::timestamptz, 'UTC') as now_hour)

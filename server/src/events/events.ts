@@ -19,7 +19,7 @@ export interface EventProperties {
     file_count: number;
     content_message_mode: 'ai' | 'manual';
   };
-  [EVENTS.ACTION_TRIGGERED]: { account_id: string; agent_id: string; action_id: string; conversation_id: string };
+  [EVENTS.ACTION_TRIGGERED]: { account_id: string; agent_id: string; action_id: string; conversation_id: string; is_test?: true };
   [EVENTS.SENT]: {
     account_id: string;
     agent_id: string;
@@ -30,6 +30,8 @@ export interface EventProperties {
     link_file_count: number;
     conversation_id: string;
     send_id: string;
+    /** Only on a builder's test send (never counted in the stats). */
+    is_test?: true;
   };
   [EVENTS.SEND_FAILED]: {
     account_id: string;
@@ -40,6 +42,8 @@ export interface EventProperties {
     conversation_id: string;
     send_id: string;
     detail?: string;
+    /** Only on a builder's test send (never counted in the stats). */
+    is_test?: true;
   };
   [EVENTS.SEND_CANCELLED]: {
     account_id: string;
@@ -50,6 +54,8 @@ export interface EventProperties {
     reason: string;
     conversation_id: string;
     send_id: string;
+    /** Only on a builder's test send (never counted in the stats). */
+    is_test?: true;
   };
 }
 

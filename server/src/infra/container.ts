@@ -22,6 +22,8 @@ import { SendHistoryService } from '../sends/sends.history.service.js';
 import { SendInvokeService } from '../sends/sends.invoke.service.js';
 import { SendsRepository } from '../sends/sends.repository.js';
 import { SendsExport } from '../sends/sends.export.js';
+import { TestConversationsRepository } from '../sends/test-conversations.repository.js';
+import { TestSendsService } from '../sends/test-sends.service.js';
 import { StatsRepository } from '../stats/stats.repository.js';
 import { StatsService } from '../stats/stats.service.js';
 import type { LookupFunction } from './http/outbound-guard.js';
@@ -100,6 +102,7 @@ export function createServices(infra: Infrastructure) {
   );
   const sendHistory = new SendHistoryService(sendsRepo, infra.config.chatServiceConversationUrl);
   const sendOutcomes = new SendOutcomes(infra.database.sql, sendsRepo, infra.log);
+  const testSends = new TestSendsService(new TestConversationsRepository(db), accounts, credentials, infra.chatService, invoke, sendOutcomes, infra.log);
 
   const stats = new StatsService(new StatsRepository(db), sendsRepo);
   const alerts = new AlertsService(infra.database, new AlertsRepository(db), infra.queue, infra.config, infra.log);
@@ -115,7 +118,7 @@ export function createServices(infra: Infrastructure) {
     new WakeNotifier(infra.database.sql, WEBHOOKS_QUEUED_CHANNEL, infra.log),
   );
 
-  return { accounts, files, agents, actions, invoke, sendOutcomes, deliveries, sendHistory, sendsExport, downloads, stats, alerts, webhooks };
+  return { accounts, files, agents, actions, invoke, testSends, sendOutcomes, deliveries, sendHistory, sendsExport, downloads, stats, alerts, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

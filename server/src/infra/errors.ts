@@ -92,7 +92,7 @@ export class AppError extends Error {
     return new AppError(ErrorCode.BAD_USER_INPUT, message, field, reason, undefined, fieldErrors);
   }
   /** `what`: "action", "agent"…; ids stay out of the message (a builder cannot use them). */
-  static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token' | 'webhook endpoint' | 'webhook delivery' | 'alert'): AppError {
+  static notFound(what: 'account' | 'agent' | 'action' | 'send' | 'token' | 'webhook endpoint' | 'webhook delivery' | 'alert' | 'test conversation' | 'file'): AppError {
     return new AppError(ErrorCode.NOT_FOUND, `This ${what} was not found. It may have been deleted, or belong to another account.`);
   }
   static forbidden(message = 'Your role cannot do this.'): AppError {

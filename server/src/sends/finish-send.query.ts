@@ -36,13 +36,15 @@ export async function finishSend(db: DbOrTx, sendId: string, end: SendEnd): Prom
       update sends set status = ${end.status}::send_status, reason = ${end.reason}::text, reason_detail = ${end.reasonDetail}::text,
                        completed_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
       where id = ${sendId}::uuid and status not in (${sql.join(FINAL_SEND_STATUSES.map((s) => sql`${s}::send_status`), sql`, `)})
-      returning id, account_id
+      returning id, account_id, is_test
     ), cancelled_files as (
       update send_files set status = ${SendFileStatus.CANCELLED}::send_file_status
       where ${end.status === SendStatus.CANCELLED}::boolean and send_id in (select id from finished) and status = ${SendFileStatus.PENDING}::send_file_status
     ), event as (
       insert into events (account_id, name, properties, created_at)
-      select account_id, ${end.event.name}::text, ${properties}::jsonb, ${at}::timestamptz from finished
+      -- A test send's events say so, for whoever reads them (webhooks, analytics).
+      select account_id, ${end.event.name}::text, ${properties}::jsonb || case when is_test then '{"is_test": true}'::jsonb else '{}'::jsonb end,
+             ${at}::timestamptz from finished
     )
     select pg_notify(${SEND_FINISHED_CHANNEL}, id::text) from finished`);
   return rows.length > 0;

@@ -28,6 +28,8 @@ export interface InvokedSend extends Required<Pick<NewSend, 'id' | 'accountId' |
   requestFingerprint: string | null;
   completedAt: Date | null;
   linkFallback: boolean;
+  /** A builder's test send: left out of the stats and alerts. */
+  isTest: boolean;
   files: NewSendFile[];
   events: InvokeEvents;
 }
@@ -83,11 +85,11 @@ export async function insertInvokedSend(db: DbOrTx, send: InvokedSend): Promise<
       left join actions a on a.id = ${send.actionId}::uuid and a.account_id = ${send.accountId}::uuid and a.deleted_at is null
     ), s as (
       insert into sends (id, account_id, agent_id, action_id, conversation_id, channel, status, receipt_status,
-                         reason, reason_detail, caption, idempotency_key, request_fingerprint, completed_at, link_fallback)
+                         reason, reason_detail, caption, idempotency_key, request_fingerprint, completed_at, link_fallback, is_test)
       select ${send.id}::uuid, ${send.accountId}::uuid, ${send.agentId}::uuid, ${send.actionId}::uuid, ${send.conversationId}::text,
              ${send.channel}::text, ${send.status}::send_status, ${send.receiptStatus}::receipt_status, ${send.reason}::text,
              ${send.reasonDetail}::text, ${send.caption}::text, ${send.idempotencyKey}::text, ${send.requestFingerprint}::text,
-             ${send.completedAt?.toISOString() ?? null}::timestamptz, ${send.linkFallback}::boolean
+             ${send.completedAt?.toISOString() ?? null}::timestamptz, ${send.linkFallback}::boolean, ${send.isTest}::boolean
       from gate where gate.refusal is null
       on conflict (account_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, receipt_status, reason

@@ -107,11 +107,24 @@ export class SendInvokeService {
   async invoke(viewer: Viewer | null, input: InvokeInput): Promise<SendReceipt> {
     const { accountId } = requirePermission(viewer, Permission.INVOKE);
     const call = this.validate(input);
-    const fingerprint = call.idempotencyKey ? requestFingerprint(call) : null;
+    return this.invokeOnce(accountId, call, call.idempotencyKey ? requestFingerprint(call) : null, false);
+  }
+
+  /**
+   * A builder's "Send a test" (test-sends.service.ts, which checks the conversation is one of
+   * the account's test conversations): the same path, guards and delivery, marked as a test.
+   * The agent need not be trained yet (a test comes before training); the flag and an enabled
+   * action are still required. No idempotency key: the duplicate window collapses a double click.
+   */
+  invokeTest(accountId: string, actionId: string, conversationId: string): Promise<SendReceipt> {
+    return this.invokeOnce(accountId, this.validate({ actionId, conversationId }), null, true);
+  }
+
+  private async invokeOnce(accountId: string, call: ReturnType<SendInvokeService['validate']>, fingerprint: string | null, test: boolean) {
     // A save of the action that commits while this call looks the room up may have unpinned the
     // files it read: the call starts over with the action as it is now.
     for (let pass = 1; ; pass++) {
-      const receipt = await this.invokeAsRead(accountId, call, fingerprint);
+      const receipt = await this.invokeAsRead(accountId, call, fingerprint, test);
       if (receipt !== ACTION_CHANGED) return receipt;
       if (pass === MAX_PASSES) {
         throw new AppError(
@@ -129,6 +142,7 @@ export class SendInvokeService {
     accountId: string,
     call: ReturnType<SendInvokeService['validate']>,
     fingerprint: string | null,
+    test: boolean,
   ): Promise<SendReceipt | typeof ACTION_CHANGED> {
     // One prepared statement reads everything the checks below need (invoke is the hot path,
     // see docs/benchmarks.md): flag, action, training, ChatService token, pinned files, and an
@@ -149,7 +163,7 @@ export class SendInvokeService {
     const { action, pinned } = context;
     if (!action) return rejected(RejectReason.NOT_FOUND);
     if (!action.enabled) return rejected(RejectReason.ACTION_DISABLED);
-    if (!context.trained) return rejected(RejectReason.NOT_TRAINED);
+    if (!context.trained && !test) return rejected(RejectReason.NOT_TRAINED);
 
     const settings = this.credentials.open({ accountId, sealedToken: context.sealedToken, organizationId: context.organizationId });
     const verdict = await this.guard.check(settings, await this.chatService.lookupRoom(settings, call.conversationId), pinned, action.linkFallback);
@@ -157,7 +171,7 @@ export class SendInvokeService {
     if (verdict.kind === 'not_found') return rejected(RejectReason.NOT_FOUND);
     const { channelId, channel, failure, asLink } = verdict;
 
-    const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id };
+    const who = { account_id: accountId, agent_id: action.agentId, action_id: action.id, ...(test ? { is_test: true as const } : {}) };
     const sendId = randomUUID();
     const send: InvokedSend = {
       id: sendId,
@@ -176,6 +190,7 @@ export class SendInvokeService {
       requestFingerprint: fingerprint,
       completedAt: failure ? new Date() : null,
       linkFallback: action.linkFallback,
+      isTest: test,
       files: pinned.map((a, position) => ({
         position,
         attachmentId: a.id,

@@ -188,6 +188,7 @@ export class SendsRepository {
           eq(sendFiles.delivery, FileDelivery.AS_LINK),
           eq(sendFiles.status, SendFileStatus.DELIVERED),
           eq(sends.status, SendStatus.SENT),
+          eq(sends.isTest, false),
           gte(sends.completedAt, from),
           lt(sends.completedAt, to),
           scope.accountId ? eq(sends.accountId, scope.accountId) : undefined,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from '../accounts/accounts.schema.js';
 import { createdAt, enumValues } from '../infra/db/columns.js';
 import { FileDelivery, ReceiptStatus, SendFileStatus, SendStatus } from './sends.model.js';
@@ -46,6 +46,8 @@ export const sends = pgTable(
     failedAttempts: integer('failed_attempts').notNull().default(0),
     /** The action's link fallback when invoked: a file ChatService refuses may still go as a link. */
     linkFallback: boolean('link_fallback').notNull().default(false),
+    /** A builder's "Send a test" to one of the account's test conversations: in the history, not in the stats or alerts. */
+    isTest: boolean('is_test').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -106,4 +108,24 @@ export const sendAttempts = pgTable(
     responseExcerpt: text('response_excerpt'),
   },
   (t) => [index('send_attempts_send_idx').on(t.sendId, t.startedAt)],
+);
+
+/**
+ * Conversations an account's builders may send a test to ("Send a test" in the drawer): rooms
+ * of the account's own ChatService kept for testing, named by an admin. In the demo, the
+ * simulator's rooms.
+ */
+export const testConversations = pgTable(
+  'test_conversations',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id').notNull(),
+    label: text('label').notNull(),
+    /** The channel ChatService named when the conversation was added. */
+    channel: text('channel'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.conversationId] })],
 );

@@ -148,6 +148,9 @@ export class Send {
   @Field(() => Int, { description: 'Delivery attempts that ended in a retryable failure.' })
   failedAttempts!: number;
 
+  @Field(() => Boolean, { description: "A builder's \"Send a test\" to one of the account's test conversations: not counted in the stats or alerts." })
+  isTest!: boolean;
+
   @Field(() => [SendFile])
   files!: SendFile[];
 
@@ -192,4 +195,19 @@ export class SendConnection {
 
   // totalCount: resolved by SendConnectionResolver from countAll, only when selected.
   countAll!: () => Promise<number>;
+}
+
+@ObjectType({ description: "One of the account's test conversations: where \"Send a test\" may send an action's files." })
+export class TestConversation {
+  @Field(() => String)
+  conversationId!: string;
+
+  @Field(() => String, { description: 'The name builders pick it by.' })
+  label!: string;
+
+  @Field(() => String, { nullable: true, description: 'The channel ChatService named when it was added.' })
+  channel!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
 }

@@ -12,6 +12,7 @@ export const SendRowFields = graphql(`
     actionName
     agentId
     failedAttempts
+    isTest
     createdAt
     completedAt
   }

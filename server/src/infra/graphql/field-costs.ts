@@ -24,6 +24,10 @@ export const FIELD_COSTS = {
   /** Plus `uploadAttachment`'s cost for each inline file. */
   saveSendAttachmentAction: 50,
   invokeSendAttachment: 10,
+  /** A ChatService room lookup. */
+  addTestConversation: 20,
+  /** An invoke, and a wait of up to 10 s for its outcome. */
+  sendTestAttachment: 50,
   webhookDeliveries: 20,
 } as const;
 

@@ -8,6 +8,7 @@ import { AgentsResolver } from '../../agents/agents.resolver.js';
 import { AlertsResolver } from '../../alerts/alerts.resolver.js';
 import { FilesResolver } from '../../files/files.resolver.js';
 import { SendConnectionResolver, SendReceiptResolver, SendsResolver } from '../../sends/sends.resolver.js';
+import { TestSendsResolver } from '../../sends/test-sends.resolver.js';
 import { StatsResolver } from '../../stats/stats.resolver.js';
 import { WebhooksResolver } from '../../webhooks/webhooks.resolver.js';
 import { InputGuard } from './input-guard.js';
@@ -20,6 +21,7 @@ export const RESOLVERS = [
   SendsResolver,
   SendConnectionResolver,
   SendReceiptResolver,
+  TestSendsResolver,
   StatsResolver,
   AlertsResolver,
   WebhooksResolver,

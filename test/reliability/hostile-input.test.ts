@@ -152,6 +152,9 @@ describe('reliability: hostile input', () => {
       ['mutation($i: SaveSendAttachmentActionInput!) { saveSendAttachmentAction(input: $i) { id } }', () => ({ i: { agentId: pick([server.agentId, brokenText()]), name: pick([brokenText(), 'n']), trigger: pick([brokenText(), 't']), contentMode: 'MANUAL', contentMessage: brokenText(), attachmentIds: pick([[], longList()]) } })],
       ['mutation($a: ID!, $f: String!) { setFeatureFlag(accountId: $a, flag: $f, enabled: true) }', () => ({ a: pick([server.accountId, brokenText()]), f: brokenText() })],
       ['mutation($id: ID!) { revokeApiToken(id: $id) { id } } ', () => ({ id: pick([brokenText(), crypto.randomUUID(), randomText(40)]) })],
+      ['mutation($a: ID!, $c: String!) { sendTestAttachment(actionId: $a, conversationId: $c) { status } }', () => ({ a: pick([actionId, brokenText(), crypto.randomUUID()]), c: conversationId() })],
+      ['mutation($c: String!, $l: String!) { addTestConversation(conversationId: $c, label: $l) { label } }', () => ({ c: conversationId(), l: pick([brokenText(), '', 'x'.repeat(5000), 'QA']) })],
+      ['mutation($c: String!) { removeTestConversation(conversationId: $c) }', () => ({ c: pick([conversationId(), randomText(40)]) })],
       ['query($b: ID) { alertHistory(first: 5, before: $b) { id } }', () => ({ b: pick([brokenText(), crypto.randomUUID(), randomText(40), "' or 1=1 --"]) })],
       ['mutation($a: ID!, $r: String!) { acknowledgeAlert(accountId: $a, rule: $r) { rule } }', () => ({ a: pick([server.accountId, brokenText(), crypto.randomUUID()]), r: pick([brokenText(), 'SUCCESS_RATE_1H', randomText(int(300))]) })],
       ['query($a: ID, $n: Int, $c: String) { featureFlagChanges(accountId: $a, first: $n, after: $c) { nodes { id } } }', () => ({ a: pick([null, brokenText(), crypto.randomUUID()]), n: pick([null, 0, -1, 101, 2 ** 31]), c: pick([null, impossibleCursor(), brokenText(), randomText(30)]) })],
@@ -228,6 +231,15 @@ describe('reliability: hostile input', () => {
         ]);
         return { kind: 'csv', headers: { ...auth() }, body: '', method: 'GET', path: `/exports/sends.csv?${q}` };
       },
+      // A pinned file's bytes for the admin (any role's token, or none) and a link fallback's download.
+      () => {
+        const id = pick([crypto.randomUUID(), 'not-a-uuid', '%00', '%ED%A0%80', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(3000), "'%20or%201=1"]);
+        return { kind: 'file', headers: { ...auth() }, body: '', method: 'GET', path: `/attachments/${id}/content` };
+      },
+      () => {
+        const token = pick([`${crypto.randomUUID()}.${Date.now() + 86_400_000}.${crypto.randomBytes(32).toString('base64url')}`, 'x', '%00', 'a.b.c', '.'.repeat(500), `${crypto.randomUUID()}.0.`]);
+        return { kind: 'link', headers: {}, body: '', method: 'GET', path: `/d/${token}` };
+      },
     ];
 
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -246,7 +258,7 @@ describe('reliability: hostile input', () => {
             const key = `${attack.kind}#${g} ${outcome.status}`;
             statuses.set(key, (statuses.get(key) ?? 0) + 1);
             if (outcome.ms > slowest.ms) slowest = { ms: outcome.ms, kind: `${attack.kind}#${g}` };
-            const mustBeJson = (attack.path ?? '/graphql').startsWith('/graphql') || (attack.kind === 'csv' && outcome.status !== 200);
+            const mustBeJson = (attack.path ?? '/graphql').startsWith('/graphql') || ((attack.kind === 'csv' || attack.kind === 'file') && outcome.status !== 200);
             if (outcome.internal || outcome.status >= 500 || outcome.status === -1 || (outcome.status > 0 && !outcome.json && mustBeJson)) {
               bad.push(`#${i} generator ${g}: ${outcome.status}${outcome.json ? '' : ' (not JSON)'}${outcome.internal ? ' INTERNAL_SERVER_ERROR' : ''}`);
             }

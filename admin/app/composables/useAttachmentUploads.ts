@@ -18,6 +18,8 @@ export interface UploadEntry {
   /** The server's reason, worded by the server. */
   error: string | null;
   attachment: AttachmentItem | null;
+  /** The chosen file, while this page has it: a failed upload is retried from it, an image previewed. */
+  file: File | null;
 }
 
 let nextKey = 0;
@@ -67,6 +69,7 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
       progress: 1,
       error: null,
       attachment,
+      file: null,
     }));
   }
 
@@ -75,27 +78,30 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
     return options.limits()?.acceptedByKind.find((k) => k.extensions.includes(extension))?.kind ?? null;
   }
 
+  /** Files the server refused do not count: they are not part of the save. */
+  const room = (limits: Limits | null, freed = 0) => (limits ? limits.maxFilesPerAction - entries.value.filter((e) => e.status !== 'error').length + freed : Infinity);
+
   function add(files: Iterable<File>) {
     const limits = options.limits();
-    // Files the server refused do not count: they are not part of the save.
-    let room = limits ? limits.maxFilesPerAction - entries.value.filter((e) => e.status !== 'error').length : Infinity;
+    let left = room(limits);
     const refused: string[] = [];
     for (const file of files) {
-      const refusal = limits ? refusalOf(file, limits, room) : null;
+      const refusal = limits ? refusalOf(file, limits, left) : null;
       if (refusal) {
         refused.push(refusal);
         continue;
       }
-      room--;
-      upload(file);
+      left--;
+      upload(file, entries.value.length);
     }
     refusals.value = refused;
     if (refused.length) options.announce(refused.join(' '));
   }
 
-  function upload(file: File) {
-    const key = `f${nextKey++}`;
-    entries.value.push({
+  /** Uploads `file` into a new row at `index`, or again into the row `retryKey` (a failed upload). */
+  function upload(file: File, index: number, retryKey?: string) {
+    const key = retryKey ?? `f${nextKey++}`;
+    const fresh: UploadEntry = {
       key,
       fileName: file.name,
       sizeBytes: file.size,
@@ -104,7 +110,10 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
       progress: 0,
       error: null,
       attachment: null,
-    });
+      file,
+    };
+    if (retryKey) entries.value.splice(index, 1, fresh);
+    else entries.value.splice(index, 0, fresh);
     // Mutate through the reactive array so Vue sees each change.
     const entry = () => entries.value.find((e) => e.key === key);
     // The multipart spec sends the variable as null; the file travels in the part mapped to it.
@@ -142,6 +151,42 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
       .finally(() => aborts.delete(key));
   }
 
+  /** A failed upload, sent again from the file this page still has. */
+  function retry(key: string) {
+    const index = entries.value.findIndex((e) => e.key === key);
+    const current = entries.value[index];
+    if (!current?.file || current.status !== 'error') return;
+    upload(current.file, index, key);
+  }
+
+  /** Another file in the same place (the order is the send order); refused like an added one. */
+  function replace(key: string, file: File) {
+    const index = entries.value.findIndex((e) => e.key === key);
+    const current = entries.value[index];
+    if (!current) return;
+    const limits = options.limits();
+    const refusal = limits ? refusalOf(file, limits, room(limits, current.status === 'error' ? 0 : 1)) : null;
+    if (refusal) {
+      refusals.value = [refusal];
+      options.announce(refusal);
+      return;
+    }
+    aborts.get(key)?.();
+    entries.value.splice(index, 1);
+    upload(file, index);
+    options.announce(`${current.fileName} replaced by ${file.name}.`);
+  }
+
+  /** Moves a file to `to` (0-based): files are sent in this order. */
+  function move(key: string, to: number) {
+    const from = entries.value.findIndex((e) => e.key === key);
+    const target = Math.max(0, Math.min(to, entries.value.length - 1));
+    if (from < 0 || from === target) return;
+    const [moved] = entries.value.splice(from, 1);
+    entries.value.splice(target, 0, moved!);
+    options.announce(`${moved!.fileName} moved to position ${target + 1} of ${entries.value.length}.`);
+  }
+
   function remove(key: string) {
     const current = entries.value.find((e) => e.key === key);
     aborts.get(key)?.();
@@ -156,6 +201,9 @@ export function useAttachmentUploads(options: { limits: () => Limits | null; ann
     reset,
     add,
     remove,
+    retry,
+    replace,
+    move,
     attachmentIds: computed(() => entries.value.flatMap((e) => (e.attachment ? [e.attachment.id] : []))),
     uploading: computed(() => entries.value.some((e) => e.status === 'uploading')),
     failed: computed(() => entries.value.some((e) => e.status === 'error')),

@@ -5,6 +5,7 @@ import { Permission } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import type { Db, DbOrTx } from '../infra/db/db.js';
 import { AppError, InputReason } from '../infra/errors.js';
+import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
 import { extensionOf, sanitizeFileName } from './file-name.js';
 import type { AttachmentRow, FilesRepository, ReceivedFile } from './files.repository.js';
@@ -57,6 +58,18 @@ export class FilesService {
     /** STAGED_UPLOAD_QUOTA_MB in bytes. */
     private readonly stagedQuotaBytes: number,
   ) {}
+
+  /**
+   * GET /attachments/<id>/content: one of the account's files (pinned or staged), for the
+   * admin's download and image thumbnails. Readers of the configuration may fetch it; another
+   * account's id, a malformed one or a file whose bytes are gone is NOT_FOUND alike.
+   */
+  async content(viewer: Viewer | null, id: string) {
+    const me = requirePermission(viewer, Permission.CONFIG_READ);
+    const [row] = isUuid(id) ? await this.files.findMany(me.accountId, [id]) : [];
+    if (!row || !(await this.blobs.has(row.sha256))) throw AppError.notFound('file');
+    return { fileName: row.fileName, mimeType: row.mimeType, sizeBytes: row.sizeBytes, open: () => this.blobs.read(row.sha256) };
+  }
 
   /**
    * uploadAttachment: stores the file and stages it for a later save, within the account's

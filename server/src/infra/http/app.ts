@@ -169,6 +169,33 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
   });
 
   /**
+   * One of the account's files for the admin (download, thumbnails), with the bearer token. It
+   * always downloads (attachment, nosniff, a sandboxing CSP), never renders on the API's origin.
+   */
+  app.get('/attachments/:id/content', identify, charge, async (req, res, next) => {
+    try {
+      const file = await services.files.content((res.locals as Locals).viewer, String(req.params.id));
+      res.attachment(file.fileName);
+      res.setHeader('content-type', file.mimeType);
+      res.setHeader('content-length', String(file.sizeBytes));
+      res.setHeader('cache-control', 'private, no-store');
+      res.setHeader('content-security-policy', "sandbox; default-src 'none'");
+      await pipeline(file.open(), res);
+    } catch (error) {
+      if (res.headersSent) {
+        log.warn('attachment.download_interrupted', { error });
+        res.destroy();
+        return;
+      }
+      if (error instanceof AppError) {
+        res.status(HTTP_STATUS[error.code]).json(errorBody(error));
+        return;
+      }
+      next(error);
+    }
+  });
+
+  /**
    * The link fallback's downloads (docs/link-fallback.md): for a customer's browser, not an API
    * client, so refusals are a plain sentence; the file always downloads (attachment, nosniff).
    */

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { lockUntilCommit, type DbOrTx } from '../infra/db/db.js';
+import { cursorText, olderThan, type TimeCursor } from '../infra/db/keyset.js';
 import { accounts, alertEvents, alertStates } from '../infra/db/schema.js';
 import { HOURLY_OUTCOMES, type Counts } from '../stats/stats.repository.js';
 import { SUSTAINED_HOURS, type AlertMetrics } from './alert-rules.js';
@@ -163,23 +164,24 @@ export class AlertsRepository {
 
   /**
    * Events newest first: one account's or (null) every account's, after the event `beforeId`
-   * when given (compared in SQL, so microseconds count). undefined: `beforeId` is not one of them.
+   * when given (its created_at read as text, so microseconds count). undefined: `beforeId` is not one of them.
    */
   async recentEvents(accountId: string | null, limit: number, beforeId: string | null) {
     const scope = accountId ? eq(alertEvents.accountId, accountId) : undefined;
+    let after: TimeCursor | null = null;
     if (beforeId !== null) {
-      const [anchor] = await this.db.select({ id: alertEvents.id }).from(alertEvents).where(and(scope, eq(alertEvents.id, beforeId)));
+      const [anchor] = await this.db
+        .select({ createdAt: cursorText(alertEvents.createdAt), id: alertEvents.id })
+        .from(alertEvents)
+        .where(and(scope, eq(alertEvents.id, beforeId)));
       if (!anchor) return undefined;
+      after = anchor;
     }
-    const before =
-      beforeId === null
-        ? undefined
-        : sql`(${alertEvents.createdAt}, ${alertEvents.id}) < (select created_at, id from alert_events where id = ${beforeId})`;
     return this.db
       .select({ event: alertEvents, accountName: accounts.name })
       .from(alertEvents)
       .innerJoin(accounts, eq(accounts.id, alertEvents.accountId))
-      .where(and(scope, before))
+      .where(and(scope, olderThan(alertEvents.createdAt, alertEvents.id, after)))
       .orderBy(desc(alertEvents.createdAt), desc(alertEvents.id))
       .limit(limit);
   }

@@ -6,8 +6,8 @@ import { AppError, ErrorCode, InputReason } from '../infra/errors.js';
 import { isUuid } from '../infra/ids.js';
 import type { Logger } from '../infra/log/logger.js';
 import { enqueueInTransaction, JOBS, type Queue } from '../infra/queue/queue.js';
-import { ALERT_RULES, RULES_BY_NAME, type AlertRule } from './alert-rules.js';
-import type { AlertEventRow, AlertsRepository } from './alerts.repository.js';
+import { ALERT_RULES, RULES_BY_NAME, type AlertRule, type RuleDefinition } from './alert-rules.js';
+import type { AlertEventRow, AlertStateRow, AlertsRepository } from './alerts.repository.js';
 import { postToWebhook, slackMessage } from './webhook.js';
 
 export type AlertsConfig = Pick<Config, 'alertWebhookUrl' | 'alertMinSends' | 'alertWebhookRetryDelaySeconds'>;
@@ -96,28 +96,30 @@ export class AlertsService {
     const accountIds = scope ? [scope] : [...new Set(states.map((s) => s.accountId))];
     const names = await this.alerts.accountNames(accountIds);
     return accountIds.flatMap((accountId) =>
-      ALERT_RULES.map((rule) => {
-        const state = byKey.get(`${accountId}:${rule.rule}`);
-        return {
-          accountId,
-          accountName: names.get(accountId) ?? '',
-          rule: rule.rule,
-          title: rule.title,
-          description: rule.description,
-          threshold: rule.threshold,
-          audience: rule.audience,
-          basis: rule.basis(this.config.alertMinSends),
-          firing: state?.firing ?? false,
-          value: state?.value ?? null,
-          valueText: state?.value === null || state?.value === undefined ? null : rule.format(state.value),
-          since: state?.since ?? null,
-          evaluatedAt: state?.evaluatedAt ?? null,
-          acknowledgedAt: state?.acknowledgedAt ?? null,
-          acknowledgedBy: state?.acknowledgedBy ?? null,
-          window: state ? rule.window(state.evaluatedAt) : null,
-        };
-      }),
+      ALERT_RULES.map((rule) => this.stateView(accountId, names.get(accountId) ?? '', rule, byKey.get(`${accountId}:${rule.rule}`))),
     );
+  }
+
+  /** One rule's state as `alerts` serves it (no state yet: quiet, never evaluated). */
+  private stateView(accountId: string, accountName: string, rule: RuleDefinition, state: AlertStateRow | undefined) {
+    return {
+      accountId,
+      accountName,
+      rule: rule.rule,
+      title: rule.title,
+      description: rule.description,
+      threshold: rule.threshold,
+      audience: rule.audience,
+      basis: rule.basis(this.config.alertMinSends),
+      firing: state?.firing ?? false,
+      value: state?.value ?? null,
+      valueText: state?.value === null || state?.value === undefined ? null : rule.format(state.value),
+      since: state?.since ?? null,
+      evaluatedAt: state?.evaluatedAt ?? null,
+      acknowledgedAt: state?.acknowledgedAt ?? null,
+      acknowledgedBy: state?.acknowledgedBy ?? null,
+      window: state ? rule.window(state.evaluatedAt) : null,
+    };
   }
 
   /**
@@ -164,6 +166,7 @@ export class AlertsService {
     });
     if (!state) throw new AppError(ErrorCode.CONFLICT, 'This alert is not firing (any more), so there is nothing to acknowledge.');
     this.log.info('alerts.acknowledged', { accountId, rule: rule.rule, by: state.acknowledgedBy });
-    return (await this.list(me)).find((a) => a.accountId === accountId && a.rule === rule.rule)!;
+    const names = await this.alerts.accountNames([accountId]);
+    return this.stateView(accountId, names.get(accountId) ?? '', rule, state);
   }
 }

@@ -53,6 +53,7 @@ describe('GET /exports/sends.csv', () => {
     await insertSends(stack.sql, { ...base, channel: 'whatsapp', status: 'SENT', at: T, count: 2400 });
     await insertSends(stack.sql, { ...base, channel: 'telegram', status: 'FAILED', reason: '5xx', at: new Date(T.getTime() + 60_000), count: 30 });
     await stack.sql`update sends set caption = '=HYPERLINK("http://evil")' where account_id = ${acme.accountId} and channel = 'telegram'`;
+    await stack.sql`update sends set is_test = true where id in (select id from sends where account_id = ${acme.accountId} and channel = 'telegram' limit 3)`;
   });
   afterAll(() => stack?.stop());
 
@@ -64,13 +65,16 @@ describe('GET /exports/sends.csv', () => {
     const rows = parseCsv(await res.text());
     expect(rows[0]).toEqual([
       'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
-      'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption', 'reason_label',
+      'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption', 'reason_label', 'is_test',
     ]);
     const data = rows.slice(1);
     expect(data).toHaveLength(2430);
     expect(new Set(data.map((r) => r[0])).size).toBe(2430);
     expect(data.slice(0, 30).every((r) => r[3] === 'FAILED')).toBe(true);
     expect(data[0]![8]).toBe('Price, "2026"');
+    // A builder's test sends are in the export, marked.
+    expect(data.filter((r) => r[14] === 'true')).toHaveLength(3);
+    expect(data.filter((r) => r[14] === 'false')).toHaveLength(2427);
   });
 
   it('applies the filters of `sends`', async () => {

@@ -101,9 +101,9 @@ describe('sendStats', () => {
       { reason: 'channel_unsupported', label: 'Channel cannot carry files', count: 3 },
       { reason: '5xx', label: 'ChatService unavailable', count: 2 },
     ]);
-    // Every reason a send can fail for, in words, for filters and tables.
+    // Every reason a send can fail or be cancelled for, in words, for filters and tables.
     const all = (await stack.client.query(acme.tokens.VIEWER, '{ failureReasons { reason label description } }')).data.failureReasons;
-    expect(all.map((r: { reason: string }) => r.reason).sort()).toEqual(['4xx', '5xx', 'channel_limit_exceeded', 'channel_unsupported', 'credentials', 'file_missing', 'unconfirmed']);
+    expect(all.map((r: { reason: string }) => r.reason).sort()).toEqual(['4xx', '5xx', 'action_deleted', 'action_disabled', 'channel_limit_exceeded', 'channel_unsupported', 'credentials', 'file_missing', 'flag_off', 'unconfirmed']);
     expect(all.every((r: { label: string; description: string }) => r.label && r.description)).toBe(true);
     expect(s.channels).toEqual([
       { channel: 'telegram', sent: 5, failed: 5, successRate: 50 },

@@ -269,6 +269,38 @@ describe('Actions library (browser)', () => {
     expect((await agentTools(account.tokens.ADMIN, account.agentId)).tools).toEqual([]);
   });
 
+  it('keeps the focus on the list after a delete: Cancel returns to the row, a delete moves to the next row, then the previous, then Add action', async () => {
+    const account = await world.stack.createAccount();
+    for (const name of ['Alpha', 'Bravo', 'Charlie']) await createAction(world.stack, account, { name });
+    const { page } = await world.openLibrary(account);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
+    const deleteByKeyboard = async (name: string) => {
+      await page.getByRole('button', { name: `Delete ${name}` }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: `Delete “${name}”?` });
+      await dialog.getByRole('button', { name: 'Delete action' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText(`“${name}” deleted`, { exact: true }).waitFor();
+      await dialog.waitFor({ state: 'hidden' });
+    };
+
+    await page.getByRole('button', { name: 'Delete Bravo' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Delete “Bravo”?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await expect.poll(focused).toBe('Delete Bravo');
+
+    await deleteByKeyboard('Bravo');
+    await expect.poll(focused).toBe('Edit Charlie');
+    await deleteByKeyboard('Charlie');
+    await expect.poll(focused).toBe('Edit Alpha');
+    await deleteByKeyboard('Alpha');
+    await page.getByRole('heading', { name: 'No actions yet' }).waitFor();
+    await expect.poll(focused).toBe('Add action');
+    expect(await listActions(world.stack, account)).toEqual([]);
+  });
+
   it('offers Send Attachment in Add action while the flag is on', async () => {
     const account = await world.stack.createAccount();
     const { page } = await world.openLibrary(account);

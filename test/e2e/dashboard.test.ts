@@ -99,7 +99,8 @@ describe('Dashboard (browser)', () => {
     expect(await tile('week-over-week').textContent()).toContain('72.7% in the last 7 days vs — before');
 
     const reasons = page.getByTestId('reasons');
-    for (const reason of ['5xx', 'channel_unsupported', 'channel_limit_exceeded']) {
+    // In words, as the server labels them (failureReasons), not as codes.
+    for (const reason of ['ChatService unavailable', 'Channel cannot carry files', "Over the channel's limits"]) {
       expect(await cells(reasons.getByRole('row', { name: new RegExp(`^${reason}`) }))).toEqual([reason, '1', '33.3%']);
     }
     const byChannel = page.getByTestId('by-channel');
@@ -189,7 +190,7 @@ describe('Dashboard (browser)', () => {
     expect(await waitForFinalSend(world.stack, other, sendId)).toMatchObject({ status: 'CANCELLED', reason: 'flag_off' });
 
     const { page } = await openAs(Role.VIEWER, `/history/${sendId}`, other);
-    await page.getByTestId('send-reason').getByText('Cancelled: flag_off').waitFor();
+    await page.getByTestId('send-reason').getByText('Cancelled: Send Attachment turned off', { exact: true }).waitFor();
     const files = bodyRows(page, 'Files of this send, in send order');
     await files.first().waitFor();
     const statuses = [];
@@ -279,10 +280,10 @@ describe('Dashboard (browser)', () => {
     await page.getByRole('checkbox', { name: 'Failed' }).click();
     await count.getByText('3 sends match the filters.').waitFor();
     expect(new URL(page.url()).searchParams.get('status')).toBe('FAILED');
-    await page.getByRole('checkbox', { name: 'Telegram' }).click();
+    await page.getByRole('checkbox', { name: 'Telegram', exact: true }).click();
     await page.getByTestId('history-empty').getByText('No sends match these filters').waitFor();
-    await page.getByRole('checkbox', { name: 'Telegram' }).click();
-    await page.getByRole('checkbox', { name: 'channel_limit_exceeded' }).click();
+    await page.getByRole('checkbox', { name: 'Telegram', exact: true }).click();
+    await page.getByRole('checkbox', { name: "Over the channel's limits", exact: true }).click();
     await count.getByText('1 send matches the filters.').waitFor();
     expect(await sendRows(page).textContent()).toContain('Product video');
     await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -296,12 +297,12 @@ describe('Dashboard (browser)', () => {
     await page.getByLabel('Conversation').fill(instagramRoom);
     await page.getByLabel('Conversation').press('Enter');
     await count.getByText('1 send matches the filters.').waitFor();
-    expect(await sendRows(page).textContent()).toContain('channel_unsupported');
+    expect(await sendRows(page).textContent()).toContain('Channel cannot carry files');
     await world.screenshot(page, 'history-filtered');
 
     // From the dashboard's reason mix to the history, with the dashboard's time range.
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await page.getByRole('link', { name: '5xx: show these sends' }).click();
+    await page.getByRole('link', { name: 'ChatService unavailable: show these sends' }).click();
     await count.getByText('1 send matches the filters.').waitFor();
     const params = new URL(page.url()).searchParams;
     expect([params.get('reason'), params.get('status'), !!params.get('from'), !!params.get('to')]).toEqual(['5xx', 'FAILED', true, true]);
@@ -309,7 +310,9 @@ describe('Dashboard (browser)', () => {
     await page.getByRole('link', { name: /^Details of the send/ }).click();
     await page.waitForURL(`**/history/${stormSendId}`);
     await page.getByRole('heading', { name: /^Send of / }).waitFor();
-    expect(await page.getByTestId('send-reason').textContent()).toContain('Failed: 5xx');
+    expect(await page.getByTestId('send-reason').textContent()).toContain('Failed: ChatService unavailable');
+    // The code stays readable among the facts, for a support request.
+    expect(await page.locator('dl').first().textContent()).toContain('Reason code5xx');
     const file = bodyRows(page, 'Files of this send, in send order');
     expect((await cells(file)).slice(1, 4)).toEqual(['price-list.pdf', '39 KB', 'Failed']);
     const attempts = bodyRows(page, 'Delivery attempts, in order');

@@ -184,8 +184,18 @@ describe('Every page (browser)', () => {
     const sends = page.getByRole('table', { name: 'Sends, newest first' }).locator('tbody tr');
     expect(await sends.count()).toBe(5);
     await expectOnScreen(page, sends.getByRole('link', { name: /^Details of the send/ }), 'the history Details links');
-    await expectOnScreen(page, page.getByRole('combobox', { name: 'Action' }), 'the Action filter');
+    // The filters fold behind a button, so the first send shows on the first screen, not below them.
+    const filters = page.getByRole('button', { name: 'Filters', exact: true });
+    expect(await filters.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByRole('combobox', { name: 'Action' }).isVisible()).toBe(false);
+    expect((await sends.first().boundingBox())!.y).toBeLessThan(PHONE.height);
     await world.screenshot(page, 'history-phone', { fullPage: true });
+    await filters.click();
+    await expectOnScreen(page, page.getByRole('combobox', { name: 'Action' }), 'the Action filter');
+    await page.getByRole('checkbox', { name: 'Sent', exact: true }).click();
+    await page.getByRole('button', { name: 'Filters (1)' }).waitFor();
+    expect(await pageOverflow(page)).toBe(0);
+    await world.screenshot(page, 'history-phone-filters', { fullPage: true });
     await sends.first().getByRole('link', { name: /^Details of the send/ }).click();
     await page.getByRole('heading', { name: /^Send of / }).waitFor();
     expect(await pageOverflow(page)).toBe(0);

@@ -118,10 +118,13 @@ export const OUTCOMES: Readonly<Record<Outcome, OutcomeWords>> = {
   },
 };
 
-/** The failure reasons of a send (its `reason` column and ai_agent_attachment_send_failed), with their words. */
-export const FAILURE_REASONS: Readonly<Record<SendFailureReason, OutcomeWords>> = Object.fromEntries(
-  Object.values(SendFailureReason).map((reason) => [reason, OUTCOMES[reason]]),
-) as Record<SendFailureReason, OutcomeWords>;
+/**
+ * Every reason a send can end with (its `reason` column): the failures (as
+ * ai_agent_attachment_send_failed carries them) and the cancellations, with their words.
+ */
+export const SEND_REASONS: Readonly<Record<SendFailureReason | SendCancelReason, OutcomeWords>> = Object.fromEntries(
+  [...Object.values(SendFailureReason), ...Object.values(SendCancelReason)].map((reason) => [reason, OUTCOMES[reason]]),
+) as Record<SendFailureReason | SendCancelReason, OutcomeWords>;
 
 /** The label of a send's reason (failure or cancellation); a code this build does not know (older rows) reads as itself. */
 export function sendReasonLabel(reason: string): string {

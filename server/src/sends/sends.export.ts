@@ -14,8 +14,9 @@ const STATUSES: readonly string[] = Object.values(SendStatus);
 export const CSV_COLUMNS = [
   'send_id', 'created_at', 'completed_at', 'status', 'reason', 'channel', 'agent_id', 'action_id',
   'action_name', 'conversation_id', 'file_count', 'failed_attempts', 'caption',
-  // Last, so readers of the first columns are undisturbed: the reason in words.
-  'reason_label',
+  // Last, so readers of the first columns are undisturbed: the reason in words, and whether a
+  // builder sent it as a test (Send a test; left out of the dashboard's figures).
+  'reason_label', 'is_test',
 ] as const;
 
 /**
@@ -29,7 +30,7 @@ export function csvRows(rows: unknown[][]): string {
     record_delimiter: '\r\n',
     escape_formulas: true,
     quoted_match: /[\r\n]/,
-    cast: { date: (d) => d.toISOString() },
+    cast: { date: (d) => d.toISOString(), boolean: (b) => String(b) },
   });
 }
 
@@ -96,7 +97,7 @@ export class SendsExport {
         page.rows.map(({ send, actionName }) => [
           send.id, send.createdAt, send.completedAt, send.status, send.reason, send.channel, send.agentId,
           send.actionId, actionName, send.conversationId, fileCounts.get(send.id) ?? 0, send.failedAttempts, send.caption,
-          send.reason && sendReasonLabel(send.reason),
+          send.reason && sendReasonLabel(send.reason), send.isTest,
         ]),
       );
       if (chunk) yield chunk;

@@ -25,7 +25,7 @@ export class StatsResolver {
     });
   }
 
-  @Query(() => [FailureReason], { description: 'Every reason a send can fail for, with a label and a description.' })
+  @Query(() => [FailureReason], { description: 'Every reason a send can end FAILED or CANCELLED for, with a label and a description.' })
   failureReasons(@Ctx() { viewer, services }: GraphQLContext) {
     return services.stats.failureReasons(viewer);
   }

@@ -2,7 +2,7 @@ import type { SendsRepository } from '../sends/sends.repository.js';
 import { Permission, Role, SEND_ATTACHMENT_FLAG } from '../accounts/roles.js';
 import { requirePermission, type Viewer } from '../accounts/viewer.js';
 import { AppError, InputReason } from '../infra/errors.js';
-import { FAILURE_REASONS, sendReasonLabel } from '../sends/failure-reasons.js';
+import { SEND_REASONS, sendReasonLabel } from '../sends/failure-reasons.js';
 import { isUuid } from '../infra/ids.js';
 import type { BucketUnit, Counts, StatsRepository, StatsScope } from './stats.repository.js';
 
@@ -112,7 +112,7 @@ export class StatsService {
   /** Every failure reason with its words, for whoever may read sends. */
   failureReasons(viewer: Viewer | null) {
     requirePermission(viewer, Permission.HISTORY_READ);
-    return Object.entries(FAILURE_REASONS).map(([reason, { label, description }]) => ({ reason, label, description }));
+    return Object.entries(SEND_REASONS).map(([reason, { label, description }]) => ({ reason, label, description }));
   }
 
   /** Folds pending deltas into the rollups; run every minute by the stats.fold job. */

@@ -20,6 +20,7 @@ export const SendStatsQuery = graphql(`
       }
       reasons {
         reason
+        label
         count
       }
       channels {

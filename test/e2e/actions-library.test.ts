@@ -5,7 +5,8 @@ import { startAdmin } from '../../server/src/infra/admin/admin-process.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { invoke } from '../support/sends.js';
 import { freePort, startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions, recordSends } from './support/fixtures.js';
+import { createAction, listActions } from '../support/factories.js';
+import { recordSends } from '../support/generated-sends.js';
 
 /** S03 (enable/disable, train, flag gating) and the library, sign-in and read-only views of S01. */
 describe('Actions library (browser)', () => {
@@ -38,6 +39,15 @@ describe('Actions library (browser)', () => {
     const refusal = page.getByText(/token/i).and(page.locator('[id$="-error"]'));
     await refusal.waitFor();
     await world.screenshot(page, 'sign-in-refused');
+    // The page says where tokens come from, not how the demo is started.
+    expect(await page.getByRole('main').textContent()).not.toContain('pnpm');
+
+    // The AI service's token is valid but opens nothing: refused with why, and not kept.
+    await page.getByLabel('API token').fill(account.tokens.AI_SERVICE);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/^This is the AI service's token/).and(page.locator('[id$="-error"]')).waitFor();
+    await page.goto(`/agents/${account.agentId}`);
+    await page.getByRole('heading', { name: 'Sign in to the AI Agent admin' }).waitFor();
 
     await page.getByLabel('API token').fill(account.tokens.BOT_MANAGER);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -9,8 +9,9 @@ import { loadConfig } from '../server/src/infra/config/config.js';
 import { createLogger } from '../server/src/infra/log/logger.js';
 import { startServer } from '../server/src/server.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, getSend, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
+import { addRoom, getSend, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { createTestDatabase, startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,7 +54,7 @@ describe("an account's ChatService settings, against the published open API", ()
     stack = await startTestStack({ CHAT_SERVICE_API: 'open', WORKER_POLL_MS: '100' });
     sim = simulatorOf(stack);
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3000) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3000) }] })).id;
   });
   afterAll(() => stack?.stop());
 
@@ -75,7 +76,7 @@ describe("an account's ChatService settings, against the published open API", ()
 
   it('stores the token sealed, never returns it, and lets OPS rotate it', async () => {
     const other = await stack.createAccount();
-    const pdf = (await createAction(stack, other, { files: [{ name: 'p.pdf', content: FILES.pdf(3100) }] })).id;
+    const pdf = (await createTrainedAction(stack, other, { files: [{ name: 'p.pdf', content: FILES.pdf(3100) }] })).id;
     // ChatService issued the organization a new token: the one the account holds is now refused (401).
     const rotated = `cs_${crypto.randomBytes(12).toString('hex')}`;
     const room = await sim.addRoom(other.chatServiceOrg!, 'whatsapp', rotated);

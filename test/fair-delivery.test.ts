@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, type SimulatorControl } from './support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
+import { createTrainedAction } from './support/factories.js';
 
-/** Four slots: an account's share is two of them (half, container.ts ACCOUNT_SHARE). */
-const WORKER_ENV = { WORKER_POLL_MS: '100', SEND_JOB_HEARTBEAT_SECONDS: '10', QUEUE_MAINTENANCE_SECONDS: '1', WORKER_CONCURRENCY: '4' };
+/** Four slots; at most two of one account's sends at once (WORKER_ACCOUNT_CONCURRENCY, across every worker). */
 const SHARE = 2;
+const WORKER_ENV = {
+  WORKER_POLL_MS: '100',
+  SEND_JOB_HEARTBEAT_SECONDS: '10',
+  QUEUE_MAINTENANCE_SECONDS: '1',
+  WORKER_CONCURRENCY: '4',
+  WORKER_ACCOUNT_CONCURRENCY: String(SHARE),
+};
 
 /**
  * Fair delivery (SPEC section 5): one account's deliveries cannot hold every worker slot. One
@@ -29,7 +36,7 @@ describe('fair delivery across accounts', () => {
   });
 
   async function queue(account: TestAccount, count: number) {
-    const actionId = (await createAction(stack, account, { files: [{ name: 'menu.pdf', content: FILES.pdf(2100) }] })).id;
+    const actionId = (await createTrainedAction(stack, account, { files: [{ name: 'menu.pdf', content: FILES.pdf(2100) }] })).id;
     const room = await addRoom(stack, account, 'whatsapp');
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push((await invoke(stack, account, { actionId, conversationId: room, idempotencyKey: `k-${i}` })).sendId!);

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type LogDestination } from '../server/src/infra/log/logger.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction } from './support/sends.js';
+import { addRoom } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -84,7 +85,7 @@ describe('the log', () => {
     beforeAll(async () => {
       stack = await startTestStack({ WORKER_CONCURRENCY: '0', LOG_LEVEL: 'debug' }, { logDestination: log });
       account = await stack.createAccount();
-      actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
+      actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
       room = await addRoom(stack, account, 'whatsapp');
       // A real Postgres failure inside invokeSendAttachment: the send row (with the caption and
       // the idempotency key among its parameters) cannot be inserted.

@@ -1,9 +1,10 @@
 import LegacyPgBoss from 'pg-boss-v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor } from './support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
+import { createTrainedAction } from './support/factories.js';
 
 const SENDS = 6;
 
@@ -27,7 +28,7 @@ describe('upgrading a database queued by pg-boss 10', () => {
   });
 
   it('delivers every send queued before the upgrade, once, and leaves no old schema behind', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'prices.pdf', content: FILES.pdf(2048) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'prices.pdf', content: FILES.pdf(2048) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const sendIds: string[] = [];
     for (let i = 0; i < SENDS; i++) {

@@ -1,18 +1,9 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import {
-  addRoom,
-  createAction,
-  eventsOf,
-  getSend,
-  invoke,
-  simulatorOf,
-  waitFor,
-  waitForFinalSend,
-  type SimulatorControl,
-} from './support/sends.js';
+import { addRoom, eventsOf, getSend, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -42,7 +33,7 @@ describe('send delivery', () => {
       { name: 'catalog.png', content: FILES.png(120_000) },
       { name: 'terms.txt', content: FILES.txt('Terms: 30 days.\n') },
     ];
-    const action = await createAction(stack, account, { files, contentMode: 'AI' });
+    const action = await createTrainedAction(stack, account, { files, contentMode: 'AI' });
     const room = await addRoom(stack, account, 'whatsapp');
 
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, caption: 'Here is our price list.' });
@@ -73,7 +64,7 @@ describe('send delivery', () => {
   });
 
   it('sends the stored caption in MANUAL mode and ignores the caption of the call', async () => {
-    const action = await createAction(stack, account, {
+    const action = await createTrainedAction(stack, account, {
       files: [{ name: 'brochure.pdf', content: FILES.pdf(5000) }],
       contentMode: 'MANUAL',
       contentMessage: 'Our 2026 brochure, as promised.',
@@ -90,7 +81,7 @@ describe('send delivery', () => {
       { name: 'a.pdf', content: FILES.pdf(3000) },
       { name: 'b.pdf', content: FILES.pdf(3001) },
     ];
-    const action = await createAction(stack, account, { files });
+    const action = await createTrainedAction(stack, account, { files });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 503, count: 2 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, caption: 'Files' });
@@ -100,7 +91,7 @@ describe('send delivery', () => {
     const inbox = await sim.inbox(room);
     expect(inbox.map((m) => m.sha256)).toEqual(files.map((f) => sha(f.content)));
     expect(inbox[0]!.caption).toBe('Files');
-    expect(send.attempts.map((a: { attempt: number; httpStatus: number }) => [a.attempt, a.httpStatus])).toEqual([
+    expect(send.attempts.map((a) => [a.attempt, a.httpStatus])).toEqual([
       [1, 503],
       [2, 503],
       [3, 201],
@@ -112,7 +103,7 @@ describe('send delivery', () => {
   });
 
   it('fails with reason 5xx after exactly 3 attempts when ChatService keeps answering 503', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'c.pdf', content: FILES.pdf(4000) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'c.pdf', content: FILES.pdf(4000) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 503 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
@@ -130,7 +121,7 @@ describe('send delivery', () => {
   });
 
   it('retries a 2xx without a message id, and after 3 such answers fails with unconfirmed, not 5xx', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'u.pdf', content: FILES.pdf(4100) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'u.pdf', content: FILES.pdf(4100) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     // The simulator's fault answers the status with an error body: a 200 that names no message.
     await sim.setFaults({ status: 200 });
@@ -138,11 +129,11 @@ describe('send delivery', () => {
     const send = await waitForFinalSend(stack, account, receipt.sendId!);
     expect(send).toMatchObject({ status: 'FAILED', reason: 'unconfirmed', failedAttempts: 3 });
     expect(send.reasonDetail).toContain('without a message id');
-    expect(send.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([200, 200, 200]);
+    expect(send.attempts.map((a) => a.httpStatus)).toEqual([200, 200, 200]);
   });
 
   it('treats a 4xx as final at once: 413 becomes channel_limit_exceeded', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4001) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4001) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 413, count: 1 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
@@ -153,7 +144,7 @@ describe('send delivery', () => {
   });
 
   it('ends a 422 as channel_limit_exceeded and keeps the status and the start of the answer in the attempt', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4002) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4002) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 422, count: 1 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
@@ -165,7 +156,7 @@ describe('send delivery', () => {
   });
 
   it('ends a 401 at once as credentials, not as a channel failure, and the send shows nothing of the token', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4003) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4003) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 401, count: 1 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
@@ -177,7 +168,7 @@ describe('send delivery', () => {
   });
 
   it("honours a 429's Retry-After: the next attempt is a job of its own, held back that long instead of the queue's 1 s backoff", async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'r.pdf', content: FILES.pdf(4005) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'r.pdf', content: FILES.pdf(4005) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 429, count: 1, retryAfterSeconds: 3 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
@@ -197,16 +188,16 @@ describe('send delivery', () => {
   });
 
   it('keeps the start of every answer in the attempt rows, successes included', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4004) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'd.pdf', content: FILES.pdf(4004) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
     const send = await waitForFinalSend(stack, account, receipt.sendId!);
     expect(send.status).toBe('SENT');
-    expect(send.attempts[0]).toMatchObject({ httpStatus: 201, responseExcerpt: expect.stringContaining(send.files[0].messageId) });
+    expect(send.attempts[0]).toMatchObject({ httpStatus: 201, responseExcerpt: expect.stringContaining(send.files[0]!.messageId!) });
   });
 
   it('retries a timed-out call, and ChatService keeps the file once thanks to the Idempotency-Key', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'e.pdf', content: FILES.pdf(4002) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'e.pdf', content: FILES.pdf(4002) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     // The simulator stores the message, then answers after the client's 1.5 s timeout.
     await sim.setFaults({ latencyMs: 2500 });
@@ -226,7 +217,7 @@ describe('send delivery', () => {
       { name: 'first.pdf', content: FILES.pdf(6001) },
       { name: 'second.pdf', content: FILES.pdf(6002) },
     ];
-    const action = await createAction(stack, account, { files });
+    const action = await createTrainedAction(stack, account, { files });
     const room = await addRoom(stack, account, 'whatsapp');
     // The first answer waits 1 s after the file is stored: time to remove the second blob.
     await sim.setFaults({ latencyMs: 1000 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke } from './support/sends.js';
+import { addRoom, invoke } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const LIST = `query($filter: SendFilter, $first: Int, $after: String) {
   sends(filter: $filter, first: $first, after: $after) {
@@ -27,7 +28,7 @@ describe('sends and send(id)', () => {
   beforeAll(async () => {
     stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'list.pdf', content: FILES.pdf(1200) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'list.pdf', content: FILES.pdf(1200) }] })).id;
     const whatsapp = await addRoom(stack, account, 'whatsapp');
     for (let i = 0; i < 5; i++) {
       queued.push((await invoke(stack, account, { actionId, conversationId: whatsapp, idempotencyKey: `h-${i}` })).sendId!);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, eventsOf, getSend, invoke, simulatorOf, train, type SimulatorControl } from './support/sends.js';
+import { addRoom, eventsOf, getSend, invoke, simulatorOf, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createAction, createTrainedAction, train } from './support/factories.js';
 
 const MB = 1024 * 1024;
 
@@ -22,7 +23,7 @@ describe('invokeSendAttachment', () => {
     stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
     sim = simulatorOf(stack);
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
     room = await addRoom(stack, account, 'whatsapp');
   });
   afterAll(() => stack?.stop());
@@ -31,7 +32,7 @@ describe('invokeSendAttachment', () => {
     const receipt = await invoke(stack, account, { actionId, conversationId: room, caption: 'Here you go', idempotencyKey: 'k-queued' });
     expect(receipt).toMatchObject({ status: 'QUEUED', reason: null, deduplicated: false, sendId: expect.any(String) });
     const send = await getSend(stack, account, receipt.sendId!);
-    expect(send).toMatchObject({ status: 'QUEUED', channel: 'whatsapp', conversationId: room, caption: 'Here you go', actionName: 'Send price list' });
+    expect(send).toMatchObject({ status: 'QUEUED', channel: 'whatsapp', conversationId: room, caption: 'Here you go', actionName: 'Price list' });
     expect(send.files).toHaveLength(1);
     const [job] = await stack.sql`select data, retry_limit from pgboss.job where name = 'sends.deliver' and data->>'sendId' = ${receipt.sendId}`;
     expect(job).toBeDefined();
@@ -56,7 +57,7 @@ describe('invokeSendAttachment', () => {
   describe('rejections leave no send row and no event', () => {
     it('rejects with FEATURE_DISABLED when the flag is off', async () => {
       const other = await stack.createAccount();
-      const otherAction = (await createAction(stack, other, { files: [{ name: 'x.pdf', content: FILES.pdf(1000) }] })).id;
+      const otherAction = (await createTrainedAction(stack, other, { files: [{ name: 'x.pdf', content: FILES.pdf(1000) }] })).id;
       const otherRoom = await addRoom(stack, other, 'whatsapp');
       await stack.server.services.accounts.setFeatureFlag(other.accountId, 'ai_agent_send_attachment_action', false);
       const receipt = await invoke(stack, other, { actionId: otherAction, conversationId: otherRoom });
@@ -68,14 +69,14 @@ describe('invokeSendAttachment', () => {
     it('rejects a disabled action with ACTION_DISABLED, an untrained one with NOT_TRAINED, a deleted one with NOT_FOUND', async () => {
       const other = await stack.createAccount();
       const otherRoom = await addRoom(stack, other, 'whatsapp');
-      const disabled = (await createAction(stack, other, { files: [{ name: 'a.pdf', content: FILES.pdf(1001) }] })).id;
+      const disabled = (await createTrainedAction(stack, other, { files: [{ name: 'a.pdf', content: FILES.pdf(1001) }] })).id;
       await stack.client.query(other.tokens.ADMIN, `mutation($id: ID!) { setActionEnabled(id: $id, enabled: false) { id } }`, { id: disabled });
       expect((await invoke(stack, other, { actionId: disabled, conversationId: otherRoom })).reason).toBe('ACTION_DISABLED');
 
-      const untrained = (await createAction(stack, other, { files: [{ name: 'b.pdf', content: FILES.pdf(1002) }], train: false })).id;
+      const untrained = (await createAction(stack, other, { files: [{ name: 'b.pdf', content: FILES.pdf(1002) }] })).id;
       expect((await invoke(stack, other, { actionId: untrained, conversationId: otherRoom })).reason).toBe('NOT_TRAINED');
 
-      const deleted = (await createAction(stack, other, { files: [{ name: 'c.pdf', content: FILES.pdf(1003) }] })).id;
+      const deleted = (await createTrainedAction(stack, other, { files: [{ name: 'c.pdf', content: FILES.pdf(1003) }] })).id;
       await stack.client.query(other.tokens.ADMIN, `mutation($id: ID!) { deleteAction(id: $id) }`, { id: deleted });
       expect((await invoke(stack, other, { actionId: deleted, conversationId: otherRoom })).reason).toBe('NOT_FOUND');
       expect((await invoke(stack, other, { actionId: 'not-a-uuid', conversationId: otherRoom })).reason).toBe('NOT_FOUND');
@@ -132,7 +133,7 @@ describe('invokeSendAttachment', () => {
 
     it('fails with credentials, apart from channel failures, when the account has no ChatService token', async () => {
       const other = await stack.createAccount();
-      const pdf = (await createAction(stack, other, { files: [{ name: 'p.pdf', content: FILES.pdf(2000) }] })).id;
+      const pdf = (await createTrainedAction(stack, other, { files: [{ name: 'p.pdf', content: FILES.pdf(2000) }] })).id;
       const otherRoom = await addRoom(stack, other, 'whatsapp');
       await stack.sql`update accounts set chat_service_token_sealed = null where id = ${other.accountId}`;
       const receipt = await invoke(stack, other, { actionId: pdf, conversationId: otherRoom });
@@ -145,7 +146,7 @@ describe('invokeSendAttachment', () => {
 
     it('fails with credentials when the stored token does not open (sealed for another account)', async () => {
       const [one, two] = [await stack.createAccount(), await stack.createAccount()];
-      const pdf = (await createAction(stack, one, { files: [{ name: 'p.pdf', content: FILES.pdf(2100) }] })).id;
+      const pdf = (await createTrainedAction(stack, one, { files: [{ name: 'p.pdf', content: FILES.pdf(2100) }] })).id;
       const oneRoom = await addRoom(stack, one, 'whatsapp');
       // A sealed token copied from another account's row: bound to that account, it must not open.
       await stack.sql`update accounts set chat_service_token_sealed = (select chat_service_token_sealed from accounts where id = ${two.accountId})
@@ -157,7 +158,7 @@ describe('invokeSendAttachment', () => {
 
     it('fails a video over the channel limit with channel_limit_exceeded, naming the file and the rule', async () => {
       const other = await stack.createAccount();
-      const video = (await createAction(stack, other, { files: [{ name: 'demo.mp4', content: FILES.mp4(17 * MB) }] })).id;
+      const video = (await createTrainedAction(stack, other, { files: [{ name: 'demo.mp4', content: FILES.mp4(17 * MB) }] })).id;
       const whatsapp = await addRoom(stack, other, 'whatsapp');
       const receipt = await invoke(stack, other, { actionId: video, conversationId: whatsapp });
       expect(receipt).toMatchObject({ status: 'FAILED', reason: 'channel_limit_exceeded' });
@@ -173,7 +174,7 @@ describe('invokeSendAttachment', () => {
     it('fails with file_missing when a pinned file is gone from storage', async () => {
       const other = await stack.createAccount();
       const content = FILES.pdf(7777);
-      const action = await createAction(stack, other, { files: [{ name: 'gone.pdf', content }] });
+      const action = await createTrainedAction(stack, other, { files: [{ name: 'gone.pdf', content }] });
       const sha = action.attachments[0]!.sha256;
       await stack.storage.removeBlob(sha);
       const otherRoom = await addRoom(stack, other, 'whatsapp');
@@ -186,11 +187,11 @@ describe('invokeSendAttachment', () => {
   describe('captions', () => {
     it('cuts an AI caption longer than the channel allows at a word boundary', async () => {
       const other = await stack.createAccount();
-      const image = (await createAction(stack, other, { files: [{ name: 'p.png', content: FILES.png(3000) }] })).id;
+      const image = (await createTrainedAction(stack, other, { files: [{ name: 'p.png', content: FILES.png(3000) }] })).id;
       const tokopedia = await addRoom(stack, other, 'tokopedia');
       const words = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ');
       const receipt = await invoke(stack, other, { actionId: image, conversationId: tokopedia, caption: words });
-      const { caption } = await getSend(stack, other, receipt.sendId!);
+      const caption = (await getSend(stack, other, receipt.sendId!)).caption ?? '';
       expect(caption.length).toBeLessThanOrEqual(1000);
       expect(caption.length).toBeGreaterThan(900);
       expect(words.startsWith(caption)).toBe(true);
@@ -211,7 +212,7 @@ describe('invokeSendAttachment', () => {
     it('refuses a key reused with another action, conversation or caption (CONFLICT, IDEMPOTENCY_KEY_REUSED), naming the first send', async () => {
       const first = await invoke(stack, account, { actionId, conversationId: room, caption: 'Prices', idempotencyKey: 'turn-43' });
       const otherRoom = await addRoom(stack, account, 'whatsapp');
-      const otherAction = (await createAction(stack, account, { files: [{ name: 'other.pdf', content: FILES.pdf(1700) }] })).id;
+      const otherAction = (await createTrainedAction(stack, account, { files: [{ name: 'other.pdf', content: FILES.pdf(1700) }] })).id;
       const before = (await sendRows(account.accountId)).length;
       for (const changed of [{ caption: 'Other prices' }, { caption: null }, { conversationId: otherRoom }, { actionId: otherAction }]) {
         const res = await stack.client.query(
@@ -288,7 +289,7 @@ describe('invokeSendAttachment', () => {
 
   it('rejects with NOT_TRAINED an action that was off at the last training, even once re-enabled', async () => {
     const other = await stack.createAccount();
-    const id = (await createAction(stack, other, { files: [{ name: 'r.pdf', content: FILES.pdf(1500) }] })).id;
+    const id = (await createTrainedAction(stack, other, { files: [{ name: 'r.pdf', content: FILES.pdf(1500) }] })).id;
     const otherRoom = await addRoom(stack, other, 'whatsapp');
     await stack.client.query(other.tokens.ADMIN, `mutation($id: ID!) { setActionEnabled(id: $id, enabled: false) { id } }`, { id });
     await train(stack, other);

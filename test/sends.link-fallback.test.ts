@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadLinks } from '../server/src/sends/download-links.js';
 import { secretBoxFor, SecretBox } from '../server/src/infra/secrets/secrets.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, eventsOf, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
+import { addRoom, eventsOf, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createAction, createTrainedAction } from './support/factories.js';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const PUBLIC_URL = 'https://files.example.test';
@@ -36,7 +37,7 @@ describe('link fallback', () => {
   afterEach(() => sim.clearFaults());
 
   it('is off unless the builder turns it on, and a save without it keeps the stored choice', async () => {
-    const off = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }], train: false });
+    const off = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }] });
     const read = async (id: string) =>
       (await stack.client.query(account.tokens.VIEWER, `query($a: ID!) { actions(agentId: $a) { id linkFallback } }`, { a: account.agentId })).data.actions.find(
         (a: { id: string }) => a.id === id,
@@ -56,7 +57,7 @@ describe('link fallback', () => {
   it('sends a LINE customer a PDF as a link (with the caption) and the image as itself; the link serves the exact bytes', async () => {
     const pdf = FILES.pdf(200_000);
     const png = FILES.png(50_000);
-    const action = await createAction(stack, account, {
+    const action = await createTrainedAction(stack, account, {
       name: 'Price list with link',
       files: [
         { name: 'Price list 2027.pdf', content: pdf },
@@ -152,14 +153,14 @@ describe('link fallback', () => {
 
   it('sends a link when ChatService itself refuses the file (413), and the dashboard counts files sent as links', async () => {
     const pdf = FILES.pdf(10_000);
-    const action = await createAction(stack, account, { name: 'Brochure', files: [{ name: 'brochure.pdf', content: pdf }], linkFallback: true });
+    const action = await createTrainedAction(stack, account, { name: 'Brochure', files: [{ name: 'brochure.pdf', content: pdf }], linkFallback: true });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 413, count: 1 });
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
     const send = await waitForFinalSend(stack, account, receipt.sendId!);
     expect(send.status).toBe('SENT');
     expect(send.files[0]).toMatchObject({ delivery: 'AS_LINK', status: 'DELIVERED' });
-    expect(send.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([413, 201]);
+    expect(send.attempts.map((a) => a.httpStatus)).toEqual([413, 201]);
     const [text] = await sim.inbox(room);
     expect(text).toMatchObject({ type: 'text' });
     const res = await fetch(linkIn(text!.caption!, stack).local);
@@ -182,12 +183,12 @@ describe('link fallback', () => {
 
   it('still fails without the fallback, and never sends a link where the channel carries no attachments (Instagram)', async () => {
     const files = [{ name: 'prices.pdf', content: FILES.pdf() }];
-    const without = await createAction(stack, account, { name: 'No links', files });
+    const without = await createTrainedAction(stack, account, { name: 'No links', files });
     const line = await addRoom(stack, account, 'line');
     const refused = await invoke(stack, account, { actionId: without.id, conversationId: line });
     expect(refused).toMatchObject({ status: 'FAILED', reason: 'channel_limit_exceeded' });
 
-    const withLinks = await createAction(stack, account, { name: 'Links', files, linkFallback: true });
+    const withLinks = await createTrainedAction(stack, account, { name: 'Links', files, linkFallback: true });
     const instagram = await addRoom(stack, account, 'instagram');
     const unsupported = await invoke(stack, account, { actionId: withLinks.id, conversationId: instagram });
     expect(unsupported).toMatchObject({ status: 'FAILED', reason: 'channel_unsupported' });

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOMES } from '../server/src/sends/failure-reasons.js';
 import { RejectReason, SendFailureReason } from '../server/src/sends/sends.model.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction } from './support/sends.js';
+import { addRoom } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const INVOKE = `mutation($i: InvokeSendAttachmentInput!) { invokeSendAttachment(input: $i) { sendId status reason message retryable } }`;
 
@@ -23,7 +24,7 @@ describe('invokeSendAttachment receipt: message and retryable', () => {
     // No worker: a queued send stays QUEUED, so the receipt is exactly what invoke answered.
     stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2222) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2222) }] })).id;
   });
   afterAll(() => stack?.stop());
 

@@ -4,9 +4,10 @@ import { FilesRepository } from '../server/src/files/files.repository.js';
 import { SEND_ATTACHMENT_FLAG } from '../server/src/accounts/roles.js';
 import { FILES } from './support/files.js';
 import { UPLOAD } from './support/operations.js';
-import { addRoom, createAction, eventsOf, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
+import { addRoom, eventsOf, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
+import { createTrainedAction } from './support/factories.js';
 
 const WORKER_ENV = { WORKER_POLL_MS: '100', SEND_JOB_HEARTBEAT_SECONDS: '10', QUEUE_MAINTENANCE_SECONDS: '1' };
 const DAY = 24 * 3600_000;
@@ -42,7 +43,7 @@ describe('rollback of queued sends', () => {
       { name: 'price-list.pdf', content: FILES.pdf(4000) },
       { name: 'catalog.png', content: FILES.png(3000) },
     ];
-    const actionId = (await createAction(stack, account, { files })).id;
+    const actionId = (await createTrainedAction(stack, account, { files })).id;
     const room = await addRoom(stack, account, 'whatsapp');
     const sendIds: string[] = [];
     for (let i = 0; i < count; i++) {
@@ -123,7 +124,7 @@ describe('rollback of queued sends', () => {
 
   it('creates no send for an action deleted while the invoke was in flight: the write checks again, after the deletion commits', async () => {
     const account = await stack.createAccount();
-    const actionId = (await createAction(stack, account, { files: [{ name: 'late.pdf', content: FILES.pdf(2500) }] })).id;
+    const actionId = (await createTrainedAction(stack, account, { files: [{ name: 'late.pdf', content: FILES.pdf(2500) }] })).id;
     const room = await addRoom(stack, account, 'whatsapp');
     const { db } = stack.server.database;
 
@@ -153,7 +154,7 @@ describe('rollback of queued sends', () => {
 
   it('sends the files an edit pinned, not the ones it unpinned, when the edit commits while the invoke is in flight', async () => {
     const account = await stack.createAccount();
-    const action = await createAction(stack, account, { files: [{ name: 'old-prices.pdf', content: FILES.pdf(2700) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'old-prices.pdf', content: FILES.pdf(2700) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const upload = await stack.client.upload(account.tokens.ADMIN, UPLOAD, { file: null }, [
       { path: 'variables.file', file: { name: 'new-prices.pdf', content: FILES.pdf(3100) } },

@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEND_ATTACHMENT_FLAG } from '../server/src/accounts/roles.js';
 import { FILES } from './support/files.js';
 import type { GraphQLResponse } from './support/graphql-client.js';
-import { addRoom, createAction, eventsOf, getSend, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
+import { addRoom, eventsOf, getSend, invoke, simulatorOf, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createAction } from './support/factories.js';
 
 const ADD = 'mutation($c: String!, $l: String!) { addTestConversation(conversationId: $c, label: $l) { conversationId label channel } }';
 const REMOVE = 'mutation($c: String!) { removeTestConversation(conversationId: $c) }';
@@ -40,7 +41,7 @@ describe('send a test', () => {
   it('delivers the files of an untrained action to a test conversation, marked as a test, and counts it nowhere', async () => {
     const account = await stack.createAccount();
     const pdf = FILES.pdf(30_000);
-    const action = await createAction(stack, account, { name: 'Price list', files: [{ name: 'prices.pdf', content: pdf }], train: false });
+    const action = await createAction(stack, account, { name: 'Price list', files: [{ name: 'prices.pdf', content: pdf }] });
     const room = await addTestRoom(account, 'whatsapp', '  QA WhatsApp  ');
     expect((await stack.client.query(account.tokens.VIEWER, LIST)).data.testConversations).toEqual([{ conversationId: room, label: 'QA WhatsApp', channel: 'whatsapp' }]);
 
@@ -79,7 +80,7 @@ describe('send a test', () => {
 
   it('answers a guard failure as the AI service would get it, and leaves failed tests out of the alerts', async () => {
     const account = await stack.createAccount();
-    const action = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }], train: false });
+    const action = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }] });
     const instagram = await addTestRoom(account, 'instagram');
     const refused = await stack.client.query(account.tokens.ADMIN, SEND_TEST, { a: action.id, c: instagram });
     expect(refused.data.sendTestAttachment).toMatchObject({ status: 'FAILED', reason: 'channel_unsupported' });
@@ -105,8 +106,8 @@ describe('send a test', () => {
   it('sends only to the listed conversations, for builders only, and only what an invoke could send', async () => {
     const account = await stack.createAccount();
     const other = await stack.createAccount();
-    const action = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }], train: false });
-    const theirs = await createAction(stack, other, { files: [{ name: 'b.pdf', content: FILES.pdf(900) }], train: false });
+    const action = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf() }] });
+    const theirs = await createAction(stack, other, { files: [{ name: 'b.pdf', content: FILES.pdf(900) }] });
     const listed = await addTestRoom(account, 'whatsapp');
     const customer = await addRoom(stack, account, 'whatsapp');
     const send = (token: string, a: string, c: string) => stack.client.query(token, SEND_TEST, { a, c });

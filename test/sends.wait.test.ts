@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOMES } from '../server/src/sends/failure-reasons.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, simulatorOf, waitFor, type SimulatorControl } from './support/sends.js';
+import { addRoom, simulatorOf, waitFor, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
+import { createTrainedAction } from './support/factories.js';
 
 const INVOKE = `mutation($i: InvokeSendAttachmentInput!) {
   invokeSendAttachment(input: $i) { sendId status reason message retryable deduplicated }
@@ -36,7 +37,7 @@ describe('invokeSendAttachment with waitMs, delivered by the worker', () => {
     stack = await startTestStack({ SEND_RETRY_DELAY_SECONDS: '0', WORKER_POLL_MS: '100' });
     sim = simulatorOf(stack);
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3000) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3000) }] })).id;
     room = await addRoom(stack, account, 'whatsapp');
   });
   afterAll(() => stack?.stop());
@@ -101,7 +102,7 @@ describe('invokeSendAttachment with waitMs, hostile', () => {
     // No worker: every send stays QUEUED, so every wait lasts its whole waitMs.
     stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3100) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(3100) }] })).id;
     room = await addRoom(stack, account, 'whatsapp');
   });
   afterAll(() => stack?.stop());

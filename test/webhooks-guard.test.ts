@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/src/infra/config/config.js';
 import type { LookupFunction } from '../server/src/infra/http/outbound-guard.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke } from './support/sends.js';
+import { addRoom, invoke } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { createEndpoint, waitForDeliveries } from './support/webhook-receiver.js';
+import { createTrainedAction } from './support/factories.js';
 
 /**
  * The server as deployed: https only, public addresses only (both test switches off). Names
@@ -29,7 +30,7 @@ describe('account webhooks with the address guard on', () => {
       { webhookLookup: hostile },
     );
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(1024) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(1024) }] })).id;
   });
   afterAll(async () => {
     await stack?.stop();

@@ -7,9 +7,10 @@ import { WebhookSecrets } from '../server/src/webhooks/webhook-secrets.js';
 import { WebhookDeliveryStatus } from '../server/src/webhooks/webhooks.model.js';
 import { WebhooksRepository } from '../server/src/webhooks/webhooks.repository.js';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke, waitFor } from './support/sends.js';
+import { addRoom, invoke, waitFor } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { createEndpoint, WebhookReceiver } from './support/webhook-receiver.js';
+import { createTrainedAction } from './support/factories.js';
 
 /**
  * What pg-boss's at-least-once execution can do to an attempt, played step by step on the real
@@ -51,7 +52,7 @@ describe('webhook attempts under duplicate and crashed runs', () => {
 
   it('sends each attempt once per run that owns it, under one webhook-id, and never schedules two next attempts', async () => {
     const { secret } = await createEndpoint(stack, account, receiver.url('/alo'), ['ai_agent_attachment_send_failed']);
-    const action = await createAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf(900) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'a.pdf', content: FILES.pdf(900) }] });
     await invoke(stack, account, { actionId: action.id, conversationId: await addRoom(stack, account, 'instagram') });
     const [{ id }] = (await waitFor(async () => {
       const rows = await stack.sql`select id from webhook_deliveries where account_id = ${account.accountId}`;

@@ -1,9 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke, waitFor, waitForFinalSend } from './support/sends.js';
+import { addRoom, invoke, waitFor, waitForFinalSend } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { createEndpoint as registerEndpoint, deliveriesOf, DELIVERY_FIELDS, ENDPOINT_FIELDS, waitForDeliveries, WebhookReceiver } from './support/webhook-receiver.js';
+import { createTrainedAction } from './support/factories.js';
 
 /** The server's log lines, to prove no signing secret reaches them. */
 class CapturedLog {
@@ -45,7 +46,7 @@ describe('account webhooks', () => {
     }, { logDestination: log });
     receiver = await new WebhookReceiver().start();
     account = await stack.createAccount();
-    actionId = (await createAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
+    actionId = (await createTrainedAction(stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(2048) }] })).id;
   });
   afterAll(async () => {
     await receiver?.stop();

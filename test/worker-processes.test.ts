@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from './support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, waitForFinalSend, type SimulatorControl } from './support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
+import { createTrainedAction } from './support/factories.js';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -39,7 +40,7 @@ describe('worker processes', () => {
 
   it('finishes a send whose worker was SIGKILLed mid-send, each file arriving exactly once', async () => {
     const files = [1, 2, 3, 4].map((n) => ({ name: `part-${n}.pdf`, content: FILES.pdf(50_000 + n) }));
-    const action = await createAction(stack, account, { files });
+    const action = await createTrainedAction(stack, account, { files });
     const room = await addRoom(stack, account, 'whatsapp');
     // Each answer takes 0.8 s, longer in all than the 2 s job expiry: the heartbeat keeps the job.
     await sim.setFaults({ latencyMs: 800 });
@@ -67,7 +68,7 @@ describe('worker processes', () => {
   }, 90_000);
 
   it('answers a waiting invoke when a worker in another process finishes the send (NOTIFY across processes)', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'elsewhere.pdf', content: FILES.pdf(4321) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'elsewhere.pdf', content: FILES.pdf(4321) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     workers.push(spawnWorker(stack, WORKER_ENV));
     // The other process is up and delivering once a first send is final.
@@ -91,7 +92,7 @@ describe('worker processes', () => {
       { name: 'menu.pdf', content: FILES.pdf(20_000) },
       { name: 'map.png', content: FILES.png(10_000) },
     ];
-    const action = await createAction(stack, account, { files });
+    const action = await createTrainedAction(stack, account, { files });
     const room = await addRoom(stack, account, 'telegram');
 
     // Dispatch time: invoke → QUEUED receipt, measured at the client over HTTP: 50 calls one

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { GraphQLResponse } from '../support/graphql-client.js';
 import {
-  ACTIONS, CATALOG, DELETE, SAVE, SET_ENABLED, TOOLS, TRAIN, UPLOAD, saveAction, uploadFile,
+  ACTIONS, CATALOG, DELETE, SAVE, SET_ENABLED, TOOLS, TRAIN, UPLOAD,
 } from '../support/operations.js';
+import { createAction } from '../support/factories.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
 type Role = 'ADMIN' | 'BOT_MANAGER' | 'AGENT' | 'VIEWER' | 'AI_SERVICE' | 'OPS';
@@ -28,12 +29,7 @@ describe('access: role matrix and account isolation', () => {
   afterAll(() => stack?.stop());
 
   /** A fresh action of `owner` for each call, so destructive operations do not interfere. */
-  const freshAction = async (owner = acme) => {
-    const staged = (await uploadFile(stack.client, owner.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(1357) })).data
-      .uploadAttachment.id;
-    return (await saveAction(stack.client, owner.tokens.ADMIN, { agentId: owner.agentId, attachmentIds: [staged] })).data
-      .saveSendAttachmentAction.id as string;
-  };
+  const freshAction = async (owner = acme) => (await createAction(stack, owner)).id;
 
   interface Operation {
     name: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILES } from '../support/files.js';
-import { saveAction, SET_ENABLED, uploadFile } from '../support/operations.js';
+import { createAction } from '../support/factories.js';
+import { SET_ENABLED } from '../support/operations.js';
 import { insertSends } from '../support/generated-sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 
@@ -27,12 +27,7 @@ describe('sendStats', () => {
   let actionA: string;
   let actionB: string;
 
-  const createAction = async (account: TestAccount, name: string) => {
-    const staged = (await uploadFile(stack.client, account.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(777) })).data
-      .uploadAttachment.id;
-    return (await saveAction(stack.client, account.tokens.ADMIN, { agentId: account.agentId, name, attachmentIds: [staged] }))
-      .data.saveSendAttachmentAction.id as string;
-  };
+  const newAction = async (account: TestAccount, name: string) => (await createAction(stack, account, { name })).id;
   const stats = async (token: string, vars: Record<string, unknown>) => {
     const res = await stack.client.query(token, STATS, { from: T0, to: at(24), bucket: 'HOUR', ...vars });
     return res;
@@ -41,8 +36,8 @@ describe('sendStats', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     acme = await stack.createAccount();
-    actionA = await createAction(acme, 'Price list');
-    actionB = await createAction(acme, 'Brochure');
+    actionA = await newAction(acme, 'Price list');
+    actionB = await newAction(acme, 'Brochure');
     const base = { accountId: acme.accountId, agentId: acme.agentId };
     // Hour 1: 8 sent + 2 failed (5xx) on WhatsApp, action A.
     await insertSends(stack.sql, { ...base, actionId: actionA, channel: 'whatsapp', status: 'SENT', at: at(1, 10), count: 8 });
@@ -136,7 +131,7 @@ describe('sendStats', () => {
     expect(later.weekOverWeek.current).toEqual({ sent: 0, failed: 0, successRate: null });
 
     const account = await stack.createAccount();
-    const action = await createAction(account, 'wow');
+    const action = await newAction(account, 'wow');
     const base = { accountId: account.accountId, agentId: account.agentId, actionId: action, channel: 'whatsapp' };
     await insertSends(stack.sql, { ...base, status: 'SENT', at: at(1), count: 9 });
     await insertSends(stack.sql, { ...base, status: 'FAILED', reason: '5xx', at: at(1), count: 1 });
@@ -153,7 +148,7 @@ describe('sendStats', () => {
 
   it('measures adoption as active agents with an enabled Send Attachment action', async () => {
     const account = await stack.createAccount();
-    const withAction = await createAction(account, 'x');
+    const withAction = await newAction(account, 'x');
     const second = await stack.server.services.agents.create(account.accountId, 'Second');
     const third = await stack.server.services.agents.create(account.accountId, 'Inactive');
     await stack.sql`update agents set active = false where id = ${third.id}`;
@@ -179,7 +174,7 @@ describe('sendStats', () => {
 
   it('counts a send once when it becomes SENT, however often the row changes afterwards', async () => {
     const account = await stack.createAccount();
-    const action = await createAction(account, 'y');
+    const action = await newAction(account, 'y');
     const [row] = await stack.sql`
       insert into sends (account_id, agent_id, action_id, conversation_id, channel, status, created_at)
       values (${account.accountId}, ${account.agentId}, ${action}, 'c1', 'whatsapp', 'QUEUED', ${at(2)}) returning id`;
@@ -208,7 +203,7 @@ describe('sendStats', () => {
 
     it('lets OPS see every account together, or one account', async () => {
       const other = await stack.createAccount();
-      const otherAction = await createAction(other, 'z');
+      const otherAction = await newAction(other, 'z');
       await insertSends(stack.sql, {
         accountId: other.accountId, agentId: other.agentId, actionId: otherAction, channel: 'line', status: 'SENT', at: at(6), count: 2,
       });
@@ -242,9 +237,7 @@ describe('accountsOverview', () => {
   it("lists every account's flag and 7-day success rate, for OPS only", async () => {
     const on = await stack.createAccount();
     const off = await stack.createAccount({ flag: false });
-    const staged = (await uploadFile(stack.client, on.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(321) })).data.uploadAttachment.id;
-    const action = (await saveAction(stack.client, on.tokens.ADMIN, { agentId: on.agentId, attachmentIds: [staged] })).data
-      .saveSendAttachmentAction.id;
+    const action = (await createAction(stack, on)).id;
     const now = new Date();
     await insertSends(stack.sql, { accountId: on.accountId, agentId: on.agentId, actionId: action, channel: 'whatsapp', status: 'SENT', at: new Date(now.getTime() - H), count: 3 });
     await insertSends(stack.sql, { accountId: on.accountId, agentId: on.agentId, actionId: action, channel: 'whatsapp', status: 'FAILED', reason: '5xx', at: new Date(now.getTime() - H), count: 1 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions } from './support/fixtures.js';
+import { createAction, listActions } from '../support/factories.js';
 
 const MB = 1024 * 1024;
 const SMALL_JPG = { name: 'menu.jpg', mimeType: 'image/jpeg', buffer: FILES.jpg() };

@@ -4,10 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role, SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { FILES } from '../support/files.js';
 import { insertSends } from '../support/generated-sends.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, waitForFinalSend } from '../support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, waitForFinalSend } from '../support/sends.js';
 import type { TestAccount } from '../support/stack.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction as createApiAction, recordSends } from './support/fixtures.js';
+import { createAction, createTrainedAction } from '../support/factories.js';
+import { recordSends } from '../support/generated-sends.js';
 
 const MB = 1024 * 1024;
 
@@ -36,8 +37,8 @@ describe('Dashboard (browser)', () => {
     // Made before any request: building 17 MB can block this process (which also runs the
     // server) past the server's 5 s keep-alive, and the next request would meet a closed socket.
     const demoVideo = FILES.mp4(17 * MB);
-    const prices = await createAction(stack, account, { name: 'Price list', files: [{ name: 'price-list.pdf', content: FILES.pdf(40_000) }] });
-    const video = await createAction(stack, account, { name: 'Product video', files: [{ name: 'demo.mp4', content: demoVideo }] });
+    const prices = await createTrainedAction(stack, account, { name: 'Price list', files: [{ name: 'price-list.pdf', content: FILES.pdf(40_000) }] });
+    const video = await createTrainedAction(stack, account, { name: 'Product video', files: [{ name: 'demo.mp4', content: demoVideo }] });
     const whatsapp = await addRoom(stack, account, 'whatsapp');
     const telegram = await addRoom(stack, account, 'telegram');
     const instagram = await addRoom(stack, account, 'instagram');
@@ -147,7 +148,7 @@ describe('Dashboard (browser)', () => {
 
   it('shows the files a finished send never tried as "Not attempted", not "Pending"', async () => {
     const other = await world.stack.createAccount();
-    const pages = await createAction(world.stack, other, {
+    const pages = await createTrainedAction(world.stack, other, {
       name: 'Catalog pages',
       files: ['page-1.pdf', 'page-2.pdf', 'page-3.pdf'].map((name, i) => ({ name, content: FILES.pdf(3000 + i) })),
     });
@@ -171,7 +172,7 @@ describe('Dashboard (browser)', () => {
 
   it('shows a send a flag-off cancelled before its retry as Cancelled, with its files not sent', async () => {
     const other = await world.stack.createAccount();
-    const pages = await createAction(world.stack, other, {
+    const pages = await createTrainedAction(world.stack, other, {
       name: 'Catalog pages',
       files: ['page-1.pdf', 'page-2.pdf'].map((name, i) => ({ name, content: FILES.pdf(3100 + i) })),
     });
@@ -203,7 +204,7 @@ describe('Dashboard (browser)', () => {
     // An account of its own: nothing to alert on until its sends are written below, whatever the
     // every-minute schedule evaluates meanwhile.
     const live = await world.stack.createAccount();
-    const brochure = await createApiAction(world.stack, live, { name: 'Brochure' });
+    const brochure = await createAction(world.stack, live, { name: 'Brochure' });
     const { page } = await openAs(Role.ADMIN, '/dashboard', live);
     await page.getByTestId('kpi-success-rate').waitFor();
     const banners = page.getByRole('region', { name: 'Alerts' });
@@ -334,7 +335,7 @@ describe('Dashboard (browser)', () => {
 
   it('pages through a long history with Load more', async () => {
     const other = await world.stack.createAccount();
-    const brochure = await createApiAction(world.stack, other, { name: 'Brochure' });
+    const brochure = await createAction(world.stack, other, { name: 'Brochure' });
     // Rows as the runtime writes them; 30 real deliveries would only slow the test down.
     await recordSends(world.stack, other, brochure.id, { sent: 27, failed: 3 });
     const { page } = await openAs(Role.VIEWER, '/history', other);
@@ -373,7 +374,7 @@ describe('Dashboard (browser)', () => {
     // An account whose every hour of the last 24 went below 80%, as the runtime would record it.
     const failing = await world.stack.createAccount();
     const [{ name: failingName }] = await world.stack.sql<{ name: string }[]>`select name from accounts where id = ${failing.accountId}`;
-    const brochure = await createApiAction(world.stack, failing, { name: 'Brochure' });
+    const brochure = await createAction(world.stack, failing, { name: 'Brochure' });
     const thisHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     for (let h = 1; h <= 24; h++) {
       const at = new Date(thisHour - h * 3_600_000 + 30 * 60_000);

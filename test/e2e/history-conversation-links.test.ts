@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction } from './support/fixtures.js';
+import { createAction } from '../support/factories.js';
 
 const TEMPLATE = 'https://chat.example.com/inbox/{channel}/{conversationId}?from=history';
 

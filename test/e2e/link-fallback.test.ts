@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
-import { addRoom, invoke, train, waitForFinalSend } from '../support/sends.js';
+import { addRoom, invoke, waitForFinalSend } from '../support/sends.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions } from './support/fixtures.js';
+import { createAction, listActions, train } from '../support/factories.js';
 
 /** Issue 12 item 4 in the admin: the builder turns the link fallback on; history and dashboard show what went as a link. */
 describe('Link fallback (browser)', () => {

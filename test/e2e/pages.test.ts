@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import type { TestAccount } from '../support/stack.js';
 import { SLOW, startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions, recordSends } from './support/fixtures.js';
+import { createAction, listActions } from '../support/factories.js';
+import { recordSends } from '../support/generated-sends.js';
 
 const PHONE = { width: 390, height: 844 };
 

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { listActions } from './support/fixtures.js';
+import { listActions } from '../support/factories.js';
 
 const file = (name: string, buffer: Buffer, mimeType = 'application/octet-stream') => ({ name, mimeType, buffer });
 

@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
 import { SLOW, startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions, saveAction } from './support/fixtures.js';
+import { createAction, listActions } from '../support/factories.js';
+import { dataOf } from '../support/graphql-client.js';
+import { saveAction } from '../support/operations.js';
 
 const PDF = (name = 'price-list.pdf', size = 2048) => ({ name, mimeType: 'application/pdf', buffer: FILES.pdf(size) });
 const JPG = (name = 'menu.jpg') => ({ name, mimeType: 'image/jpeg', buffer: FILES.jpg() });
@@ -369,16 +371,19 @@ describe('Send Attachment drawer (browser)', () => {
   it('on a stale save, offers to load the other version or to keep one\'s own edit, and keeps it when asked', async () => {
     const account = await world.stack.createAccount();
     const action = await createAction(world.stack, account, { name: 'Price list' });
-    const theirSave = (name: string, expectedVersion: number) =>
-      saveAction(world.stack, account, {
-        id: action.id,
-        agentId: account.agentId,
-        name,
-        trigger: action.trigger,
-        contentMode: 'AI',
-        attachmentIds: action.attachments.map((a) => a.id),
-        expectedVersion,
-      });
+    const theirSave = async (name: string, expectedVersion: number) =>
+      dataOf(
+        await saveAction(world.stack.client, account.tokens.ADMIN, {
+          id: action.id,
+          agentId: account.agentId,
+          name,
+          trigger: action.trigger,
+          contentMode: 'AI',
+          attachmentIds: action.attachments.map((a) => a.id),
+          expectedVersion,
+        }),
+        'saveSendAttachmentAction',
+      ).saveSendAttachmentAction;
     const { page } = await world.openLibrary(account);
     await page.getByRole('button', { name: 'Edit Price list' }).click();
     const drawer = page.getByRole('dialog', { name: /^Edit “/ });

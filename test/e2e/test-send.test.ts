@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import { addRoom, simulatorOf, waitFor } from '../support/sends.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction } from './support/fixtures.js';
+import { createAction } from '../support/factories.js';
 
 /** Issue 13 item 14 in the admin: an admin lists test conversations, a builder sends a test from the drawer. */
 describe('Send a test (browser)', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
-import { createAction, listActions } from './support/fixtures.js';
+import { createAction, listActions } from '../support/factories.js';
 
 const SET_ENABLED = `mutation($id: ID!, $enabled: Boolean!) { setActionEnabled(id: $id, enabled: $enabled) { id } }`;
 

@@ -2,9 +2,10 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, waitFor } from '../support/sends.js';
+import { addRoom, invoke, waitFor } from '../support/sends.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { createTrainedAction } from '../support/factories.js';
 
 /** Settings → Webhooks: an ADMIN adds an endpoint, copies its secret once, and sees its deliveries. */
 describe('webhooks page (browser)', () => {
@@ -25,7 +26,7 @@ describe('webhooks page (browser)', () => {
 
   it('adds an endpoint, shows the secret once, and lists the delivery of a failed send', async () => {
     const account = await world.stack.createAccount();
-    const action = await createAction(world.stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(1024) }] });
+    const action = await createTrainedAction(world.stack, account, { files: [{ name: 'price-list.pdf', content: FILES.pdf(1024) }] });
     const { page } = await world.openLibrary(account, Role.ADMIN);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Webhooks' }).click();

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppSchema } from '../../server/src/infra/graphql/schema.js';
 import { FILES } from '../support/files.js';
 import type { GraphQLResponse } from '../support/graphql-client.js';
-import { addRoom, createAction, invoke, waitForFinalSend } from '../support/sends.js';
+import { addRoom, invoke, waitForFinalSend } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
 type Role = 'ADMIN' | 'BOT_MANAGER' | 'AGENT' | 'VIEWER' | 'AI_SERVICE' | 'OPS';
 const ROLES: Role[] = ['ADMIN', 'BOT_MANAGER', 'AGENT', 'VIEWER', 'AI_SERVICE', 'OPS'];
@@ -47,7 +48,7 @@ describe('reliability: access matrix of the runtime and dashboard operations', (
 
   const fixture = async (): Promise<Fixture> => {
     const account = await stack.createAccount();
-    const action = await createAction(stack, account, { files: [{ name: 'doc.pdf', content: FILES.pdf(1000 + Math.floor(Math.random() * 500)) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'doc.pdf', content: FILES.pdf(1000 + Math.floor(Math.random() * 500)) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'fixture' });
     await waitForFinalSend(stack, account, receipt.sendId!);

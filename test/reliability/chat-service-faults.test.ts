@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, type SimulatorControl } from '../support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, type SimulatorControl } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
 const SENDS = 40;
 
@@ -57,7 +58,7 @@ describe('reliability: ChatService failing or slow', () => {
   afterAll(() => stack?.stop());
 
   it('a 5xx storm: exactly 3 attempts per send, FAILED with reason 5xx, and the server keeps answering fast', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'storm.pdf', content: FILES.pdf(2000) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'storm.pdf', content: FILES.pdf(2000) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const quiet = await typenameLatency(stack);
     await sim.setFaults({ status: 503 });
@@ -82,7 +83,7 @@ describe('reliability: ChatService failing or slow', () => {
   }, 120_000);
 
   it('a slow ChatService: every call times out, 3 attempts, FAILED 5xx naming the timeout', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'slow.pdf', content: FILES.pdf(2100) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'slow.pdf', content: FILES.pdf(2100) }] });
     const room = await addRoom(stack, account, 'telegram');
     // Answers after 2 s; the client gives up after 300 ms (CHAT_SERVICE_UPLOAD_TIMEOUT_MS).
     await sim.setFaults({ status: 504, latencyMs: 2000 });
@@ -132,7 +133,7 @@ describe('reliability: ChatService asking to wait (Retry-After)', () => {
     { status: 503, retryAfterSeconds: 1 },
   ]) {
     it(`a busy ChatService (${status}, Retry-After ${retryAfterSeconds}): each send waits as asked, then is delivered once; no send fails for it`, async () => {
-      const action = await createAction(stack, account, { files: [{ name: `busy-${status}.pdf`, content: FILES.pdf(2200 + status) }] });
+      const action = await createTrainedAction(stack, account, { files: [{ name: `busy-${status}.pdf`, content: FILES.pdf(2200 + status) }] });
       const room = await addRoom(stack, account, 'whatsapp');
       const count = 10;
       // The first call of each send is refused: they all start at once (16 slots, 8 per account
@@ -158,7 +159,7 @@ describe('reliability: ChatService asking to wait (Retry-After)', () => {
   }
 
   it('a Retry-After of a day is held to 300 s, and a held send takes no slot from the next one', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'held.pdf', content: FILES.pdf(2900) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'held.pdf', content: FILES.pdf(2900) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     await sim.setFaults({ status: 429, count: 1, retryAfterSeconds: 86_400 });
     const held = await invoke(stack, account, { actionId: action.id, conversationId: room, idempotencyKey: 'held-a-day' });

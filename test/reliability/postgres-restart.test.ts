@@ -11,9 +11,10 @@ import { startServer, type RunningServer } from '../../server/src/server.js';
 import { spawnSimulator, type SimulatorProcess } from '../../simulator/src/process.js';
 import { FILES } from '../support/files.js';
 import { GraphQLClient } from '../support/graphql-client.js';
-import { addRoom, createAction, invoke, waitFor, type Receipt } from '../support/sends.js';
+import { addRoom, invoke, waitFor, type Receipt } from '../support/sends.js';
 import type { TestAccount, TestStack } from '../support/stack.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
 const LOAD_MS_BEFORE = 2500;
 const LOAD_MS_AFTER = 4000;
@@ -69,7 +70,7 @@ describe('reliability: Postgres restarted under load', () => {
   });
 
   it('reconnects by itself and loses no accepted invoke', async () => {
-    const action = await createAction(stack, account, { files: [{ name: 'brochure.pdf', content: FILES.pdf(4000) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'brochure.pdf', content: FILES.pdf(4000) }] });
     const room = await addRoom(stack, account, 'whatsapp');
 
     const accepted: string[] = [];

@@ -1,17 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEND_ATTACHMENT_FLAG } from '../../server/src/accounts/roles.js';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, type SimulatorControl } from '../support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, type SimulatorControl } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
-const WORKER_CONCURRENCY = 8;
-const WORKER_ENV = { WORKER_POLL_MS: '100', SEND_JOB_HEARTBEAT_SECONDS: '10', QUEUE_MAINTENANCE_SECONDS: '1', WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
+/** The runs of a rolled-back account that may be mid-send when the rollback commits: its cap across the workers. */
+const IN_FLIGHT_PER_ACCOUNT = 4;
+const WORKER_ENV = {
+  WORKER_POLL_MS: '100',
+  SEND_JOB_HEARTBEAT_SECONDS: '10',
+  QUEUE_MAINTENANCE_SECONDS: '1',
+  WORKER_CONCURRENCY: '8',
+  WORKER_ACCOUNT_CONCURRENCY: String(IN_FLIGHT_PER_ACCOUNT),
+};
 const SENDS_PER_ACCOUNT = 150;
 const FILES_PER_SEND = 2;
-/** The runs of a rolled-back account that may be mid-send when the rollback commits: its share, half the worker's slots. */
-const IN_FLIGHT_PER_ACCOUNT = WORKER_CONCURRENCY / 2;
 
 interface Tenant {
   account: TestAccount;
@@ -43,7 +49,7 @@ describe('reliability: rollback in the middle of delivery', () => {
   async function tenant(name: string): Promise<Tenant> {
     const account = await stack.createAccount();
     const files = Array.from({ length: FILES_PER_SEND }, (_, i) => ({ name: `${name}-${i}.pdf`, content: FILES.pdf(2000 + i) }));
-    const actionId = (await createAction(stack, account, { files })).id;
+    const actionId = (await createTrainedAction(stack, account, { files })).id;
     const room = await addRoom(stack, account, 'whatsapp');
     const sendIds: string[] = [];
     for (let i = 0; i < SENDS_PER_ACCOUNT; i += 10) {

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, waitFor } from '../support/sends.js';
+import { addRoom, invoke, waitFor } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { createEndpoint, deliveriesOf } from '../support/webhook-receiver.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
 /**
  * A webhook receiver that fails and recovers: while it is down it answers 503, resets the
@@ -67,7 +68,7 @@ describe('reliability: a webhook receiver that fails and recovers', () => {
 
   it('delivers every event once it recovers, each under one webhook-id', async () => {
     const { secret, endpoint } = await createEndpoint(stack, account, `http://127.0.0.1:${port}/hooks`);
-    const action = await createAction(stack, account, { files: [{ name: 'doc.pdf', content: FILES.pdf(1500) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'doc.pdf', content: FILES.pdf(1500) }] });
     const whatsapp = await addRoom(stack, account, 'whatsapp');
     const instagram = await addRoom(stack, account, 'instagram');
     const sendIds: string[] = [];

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitFor, type Receipt, type SimulatorControl } from '../support/sends.js';
+import { addRoom, invoke, simulatorOf, waitFor, type Receipt, type SimulatorControl } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 import { record } from './support/ledger.js';
+import { createTrainedAction } from '../support/factories.js';
 
 /** The shortest heartbeat pg-boss allows, frequent supervision and short backoff, so a killed worker's jobs come back within seconds. */
 const WORKER_ENV = {
@@ -51,7 +52,7 @@ describe('reliability: delivery workers killed with SIGKILL', () => {
       { name: 'menu.pdf', content: FILES.pdf(3000) },
       { name: 'map.png', content: FILES.png(2000) },
     ];
-    const action = await createAction(stack, account, { files });
+    const action = await createTrainedAction(stack, account, { files });
     const room = await addRoom(stack, account, 'telegram');
     // Each answer takes a little while, so kills land mid-call as well as between calls.
     await sim.setFaults({ latencyMs: 15 });
@@ -113,7 +114,7 @@ describe('reliability: delivery workers killed with SIGKILL', () => {
   it('gives a send a fresh job once pg-boss has given up on its delivery job (the dead letter queue)', async () => {
     // No worker may take the job while this test plays the dying ones.
     await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
-    const action = await createAction(stack, account, { files: [{ name: 'late.pdf', content: FILES.pdf(1234) }] });
+    const action = await createTrainedAction(stack, account, { files: [{ name: 'late.pdf', content: FILES.pdf(1234) }] });
     const room = await addRoom(stack, account, 'whatsapp');
     const receipt = await invoke(stack, account, { actionId: action.id, conversationId: room });
     const queue = stack.server.queue;

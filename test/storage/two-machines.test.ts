@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
-import { addRoom, createAction, invoke, simulatorOf, waitForFinalSend } from '../support/sends.js';
+import { addRoom, invoke, simulatorOf, waitForFinalSend } from '../support/sends.js';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+import { createTrainedAction } from '../support/factories.js';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -39,7 +40,7 @@ describe('two machines sharing one database and one S3 bucket, no disk', () => {
   it('delivers a file uploaded on one machine from the other, byte for byte, and deleting the action removes the object', async () => {
     // Over S3's 5 MB part size, so both the upload and the delivery stream several parts.
     const brochure = FILES.pdf(12 * 1024 * 1024 + 7);
-    const action = await createAction(builderMachine, account, { files: [{ name: 'brochure.pdf', content: brochure }] });
+    const action = await createTrainedAction(builderMachine, account, { files: [{ name: 'brochure.pdf', content: brochure }] });
     expect(await builderMachine.storage.hasBlob(sha(brochure))).toBe(true);
     const room = await addRoom(builderMachine, account, 'whatsapp');
 

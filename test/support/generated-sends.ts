@@ -24,3 +24,15 @@ export async function insertSends(sql: postgres.Sql, g: GeneratedSends): Promise
            ${g.at}, ${g.at}, ${finished}
     from generate_series(1, ${g.count}) as i`;
 }
+
+/** Finished sends of one action, now, so the library has usage to show (the runtime writes these for real). */
+export async function recordSends(
+  stack: { sql: postgres.Sql },
+  account: { accountId: string; agentId: string },
+  actionId: string,
+  counts: { sent: number; failed: number },
+): Promise<void> {
+  const base = { accountId: account.accountId, agentId: account.agentId, actionId, channel: 'whatsapp', at: new Date() };
+  if (counts.sent) await insertSends(stack.sql, { ...base, status: 'SENT', count: counts.sent });
+  if (counts.failed) await insertSends(stack.sql, { ...base, status: 'FAILED', reason: '5xx', count: counts.failed });
+}

@@ -1,5 +1,7 @@
 import type { Role } from '../../server/src/accounts/roles.js';
 import type { SimMessage } from '../../simulator/src/store.js';
+import { dataOf } from './graphql-client.js';
+import { graphql, type ResultOf } from './graphql.js';
 import type { TestAccount, TestStack } from './stack.js';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
@@ -67,80 +69,81 @@ export async function addRoom(stack: Pick<TestStack, 'simulator'>, account: Test
   return simulatorOf(stack).addRoom(account.chatServiceOrg ?? account.accountId, channel, account.chatServiceToken);
 }
 
-export interface ActionFile {
-  name: string;
-  content: Buffer;
-}
+const Invoke = graphql(`
+  mutation SupportInvoke($input: InvokeSendAttachmentInput!) {
+    invokeSendAttachment(input: $input) {
+      sendId
+      status
+      reason
+      deduplicated
+    }
+  }
+`);
 
-const SAVE = `mutation Save($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
-  saveSendAttachmentAction(input: $input, files: $files) { id enabled attachments { id fileName sha256 sizeBytes } }
-}`;
+export type Receipt = ResultOf<typeof Invoke>['invokeSendAttachment'];
 
-/** Saves a Send Attachment action with inline uploads (as ADMIN) and, unless told not to, trains the agent. */
-export async function createAction(
-  stack: TestStack,
-  account: TestAccount,
-  options: { files: ActionFile[]; contentMode?: 'AI' | 'MANUAL'; contentMessage?: string; train?: boolean; name?: string; linkFallback?: boolean },
-) {
-  const res = await stack.client.upload(
-    account.tokens.ADMIN,
-    SAVE,
-    {
-      input: {
-        agentId: account.agentId,
-        name: options.name ?? 'Send price list',
-        trigger: 'When the customer asks for the price list.',
-        contentMode: options.contentMode ?? 'AI',
-        contentMessage: options.contentMessage ?? null,
-        attachmentIds: [],
-        linkFallback: options.linkFallback ?? null,
-      },
-      files: options.files.map(() => null),
-    },
-    options.files.map((file, i) => ({ path: `variables.files.${i}`, file: { name: file.name, content: file.content } })),
-  );
-  if (res.errors) throw new Error(`saveSendAttachmentAction: ${JSON.stringify(res.errors)}`);
-  const action = res.data.saveSendAttachmentAction as { id: string; attachments: { id: string; fileName: string; sha256: string; sizeBytes: number }[] };
-  if (options.train !== false) await train(stack, account);
-  return action;
-}
-
-export async function train(stack: TestStack, account: TestAccount) {
-  const res = await stack.client.query(account.tokens.ADMIN, `mutation($a: ID!) { trainAgent(agentId: $a) { version } }`, { a: account.agentId });
-  if (res.errors) throw new Error(`trainAgent: ${JSON.stringify(res.errors)}`);
-}
-
-export interface Receipt {
-  sendId: string | null;
-  status: 'QUEUED' | 'FAILED' | 'REJECTED';
-  reason: string | null;
-  deduplicated: boolean;
-}
-
-const INVOKE = `mutation Invoke($input: InvokeSendAttachmentInput!) {
-  invokeSendAttachment(input: $input) { sendId status reason deduplicated }
-}`;
-
+/** invokeSendAttachment as the AI service calls it (or as `role`, to be refused); a GraphQL error throws. */
 export async function invoke(
   stack: TestStack,
   account: TestAccount,
   input: { actionId: string; conversationId: string; caption?: string | null; idempotencyKey?: string | null },
   role: Role = 'AI_SERVICE' as Role,
 ): Promise<Receipt> {
-  const res = await stack.client.query(account.tokens[role], INVOKE, { input });
-  if (res.errors) throw new Error(`invokeSendAttachment: ${JSON.stringify(res.errors)}`);
-  return res.data.invokeSendAttachment as Receipt;
+  const res = await stack.client.query(account.tokens[role], Invoke, { input });
+  return dataOf(res, 'invokeSendAttachment').invokeSendAttachment;
 }
 
-export const SEND_FIELDS = `id status receiptStatus reason reasonDetail channel conversationId actionId actionName agentId caption isTest
-  idempotencyKey failedAttempts createdAt completedAt
-  files { id position fileName kind sizeBytes sha256 status delivery deliveredAt messageId }
-  attempts { id sendFileId attempt startedAt durationMs httpStatus error responseExcerpt }`;
+const SendQuery = graphql(`
+  query SupportSend($id: ID!) {
+    send(id: $id) {
+      id
+      status
+      receiptStatus
+      reason
+      reasonDetail
+      channel
+      conversationId
+      actionId
+      actionName
+      agentId
+      caption
+      isTest
+      idempotencyKey
+      failedAttempts
+      createdAt
+      completedAt
+      files {
+        id
+        position
+        fileName
+        kind
+        sizeBytes
+        sha256
+        status
+        delivery
+        deliveredAt
+        messageId
+      }
+      attempts {
+        id
+        sendFileId
+        attempt
+        startedAt
+        durationMs
+        httpStatus
+        error
+        responseExcerpt
+      }
+    }
+  }
+`);
 
+/** The send as the account's VIEWER reads it; throws when the account has no such send. */
 export async function getSend(stack: TestStack, account: TestAccount, id: string) {
-  const res = await stack.client.query(account.tokens.VIEWER, `query($id: ID!) { send(id: $id) { ${SEND_FIELDS} } }`, { id });
-  if (res.errors) throw new Error(`send: ${JSON.stringify(res.errors)}`);
-  return res.data.send;
+  const res = await stack.client.query(account.tokens.VIEWER, SendQuery, { id });
+  const send = dataOf(res, 'send').send;
+  if (!send) throw new Error(`send ${id}: not one of the account's sends`);
+  return send;
 }
 
 /** Waits until the send reaches SENT, FAILED or CANCELLED and returns it. */
@@ -148,7 +151,7 @@ export async function waitForFinalSend(stack: TestStack, account: TestAccount, i
   return waitFor(
     async () => {
       const send = await getSend(stack, account, id);
-      return send && ['SENT', 'FAILED', 'CANCELLED'].includes(send.status) ? send : undefined;
+      return ['SENT', 'FAILED', 'CANCELLED'].includes(send.status) ? send : undefined;
     },
     // Every 200 ms: each poll is charged to the account's console budget (500 points per 10 s), and
     // a test that polls at the default 50 ms while a slow machine delays delivery spends it.

@@ -5,7 +5,7 @@ import { figureName, RESULTS_FILE, ROOT, SCALING, type Figure } from './lib.js';
 /**
  * docs/benchmarks-scaling.svg from bench/results.json: how cost grows (issue 14 item 4), one
  * panel per series — invoke throughput and p99 by clients, delivery by worker processes,
- * upload peak RSS and time by uploads at once. A series the run did not measure is left out.
+ * upload peak RSS and time by uploads at once, history and stats latency by sends in the account. A series the run did not measure is left out.
  * `pnpm bench` draws it after the benchmarks; `tsx bench/chart.ts` redraws it.
  */
 export const CHART_FILE = path.join(ROOT, 'docs', 'benchmarks-scaling.svg');
@@ -30,6 +30,8 @@ function panels(figures: Figure[]): Panel[] {
     { title: 'delivery from a full queue', xLabel: 'worker processes', unit: 'sends/s', points: series(SCALING.workerProcesses, figureName.drain) },
     { title: 'upload peak RSS added (local disk)', xLabel: 'uploads at once', unit: 'MB', points: series(SCALING.uploadsAtOnce, (n) => figureName.uploadPeakAdded(n)) },
     { title: 'upload time (local disk)', xLabel: 'uploads at once', unit: 's', points: series(SCALING.uploadsAtOnce, (n) => figureName.uploadTime(n)) },
+    { title: 'history first page p50', xLabel: 'sends in the account', unit: 'ms', points: series(SCALING.sends, (n) => figureName.atSends(n, 'history: first page of 50 p50')) },
+    { title: 'sendStats year by DAY p50', xLabel: 'sends in the account', unit: 'ms', points: series(SCALING.sends, (n) => figureName.atSends(n, 'dashboard: sendStats year by DAY p50')) },
   ];
   return all.filter((p) => p.points.length > 0);
 }

@@ -29,7 +29,7 @@ export function report(figures: Figure[]): void {
 }
 
 /** The levels the scaling runs measure (issue 14 item 4); bench/chart.ts draws the same ones. */
-export const SCALING = { clients: [1, 4, 16, 64, 256], workerProcesses: [1, 2, 4], uploadsAtOnce: [1, 5, 20] } as const;
+export const SCALING = { clients: [1, 4, 16, 64, 256], workerProcesses: [1, 2, 4], uploadsAtOnce: [1, 5, 20], sends: [10_000, 100_000, 1_000_000] } as const;
 
 const processes = (n: number) => `process${n > 1 ? 'es' : ''}`;
 const uploadsAtOnce = (n: number) => (n === 1 ? 'one 75 MB upload' : `${n} × 75 MB uploads at once`);
@@ -42,7 +42,11 @@ export const figureName = {
   uploadPeak: (n: number, store = '') => `server peak RSS, ${uploadsAtOnce(n)}${store}`,
   uploadPeakAdded: (n: number, store = '') => `server peak RSS added, ${uploadsAtOnce(n)}${store}`,
   uploadTime: (n: number, store = '') => `time to store ${uploadsAtOnce(n)}${store}`,
+  /** A history or dashboard query's latency with `sends` sends in the account (`what`: 'history: first page of 50 p50'). */
+  atSends: (sends: number, what: string) => `${what}, ${sendsLabel(sends)} sends`,
 };
+
+const sendsLabel = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
 
 export interface ServerProcess {
   child: ChildProcess;

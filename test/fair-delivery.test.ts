@@ -23,14 +23,14 @@ const WORKER_ENV = {
 describe('fair delivery across accounts', () => {
   let stack: TestStack;
   let sim: SimulatorControl;
-  let worker: WorkerProcess | undefined;
+  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     stack = await startTestStack({ ...WORKER_ENV, WORKER_CONCURRENCY: '0' });
     sim = simulatorOf(stack);
   });
   afterAll(async () => {
-    await worker?.kill('SIGTERM');
+    await Promise.all(workers.splice(0).map((w) => w.kill('SIGTERM')));
     await sim?.clearFaults();
     await stack?.stop();
   });
@@ -43,14 +43,18 @@ describe('fair delivery across accounts', () => {
     return ids;
   }
 
-  it("runs at most an account's share of the slots for it, so another account's send goes out while the first account's queue is still long", async () => {
+  /**
+   * One account's ten slow sends queued before another account's one, then `processes` workers
+   * start with all eleven waiting: their first fetches could hand them the first account's jobs.
+   */
+  async function busyAndOther(processes: number) {
     const busy = await stack.createAccount();
     const other = await stack.createAccount();
     await queue(busy, 10);
     const [otherSend] = await queue(other, 1);
     // Every answer takes a second: the busy account's ten sends need five seconds at its share.
     await sim.setFaults({ latencyMs: 1000 });
-    worker = spawnWorker(stack, WORKER_ENV);
+    for (let i = 0; i < processes; i++) workers.push(spawnWorker(stack, WORKER_ENV));
 
     let most = 0;
     let busyLeftWhenOtherSent: number | undefined;
@@ -66,11 +70,25 @@ describe('fair delivery across accounts', () => {
       },
       { timeoutMs: 60_000, intervalMs: 50, what: "the busy account's sends" },
     );
+    const [row] = await stack.sql`select status from sends where id = ${otherSend}`;
+    await Promise.all(workers.splice(0).map((w) => w.kill('SIGTERM')));
+    await sim.clearFaults();
+    return { most, busyLeftWhenOtherSent, otherStatus: row!.status };
+  }
+
+  function expectFair({ most, busyLeftWhenOtherSent, otherStatus }: Awaited<ReturnType<typeof busyAndOther>>) {
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(SHARE);
     // The other account's send did not wait for the busy account's queue to drain.
     expect(busyLeftWhenOtherSent).toBeGreaterThanOrEqual(4);
-    const [row] = await stack.sql`select status from sends where id = ${otherSend}`;
-    expect(row!.status).toBe('SENT');
+    expect(otherStatus).toBe('SENT');
+  }
+
+  it("runs at most an account's share of the slots for it, so another account's send goes out while the first account's queue is still long", async () => {
+    expectFair(await busyAndOther(1));
+  }, 90_000);
+
+  it("counts the share across worker processes: two workers together run no more of one account's sends than one would", async () => {
+    expectFair(await busyAndOther(2));
   }, 90_000);
 });

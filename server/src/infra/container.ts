@@ -129,10 +129,11 @@ export function queueSettings(config: Readonly<Config>): QueueSettings {
 }
 
 /**
- * At most this share of a worker's slots may deliver one account's sends, so one account's
- * slow ChatService cannot hold every slot (at least one slot each).
+ * At most this share of the webhook worker's slots may post one account's events at once (at
+ * least one), counted across every process. Deliveries have their own setting,
+ * WORKER_ACCOUNT_CONCURRENCY.
  */
-const ACCOUNT_SHARE = 0.5;
+const WEBHOOK_ACCOUNT_SHARE = 0.5;
 
 export type SendWorker = ConcurrentWorker<DeliveryJob['data']>;
 
@@ -156,7 +157,8 @@ export function createSendWorker(infra: Infrastructure, concurrency: number): Se
     queue: infra.queue,
     name: JOBS.SEND_DELIVER,
     concurrency,
-    perGroupConcurrency: Math.max(1, Math.floor(concurrency * ACCOUNT_SHARE)),
+    // Never every slot of this worker (SPEC: one account cannot hold every worker slot).
+    perGroupConcurrency: Math.min(infra.config.workerAccountConcurrency, Math.max(1, concurrency - 1)),
     pollMs: infra.config.workerPollMs,
     heartbeatSeconds: infra.config.sendJobHeartbeatSeconds,
     wakeChannel: { sql, channel: SENDS_QUEUED_CHANNEL },
@@ -187,8 +189,8 @@ export function createWebhookWorker(infra: Infrastructure, lookup?: LookupFuncti
     queue: infra.queue,
     name: JOBS.WEBHOOK_DELIVER,
     concurrency: settings.concurrency,
-    // One account's slow or dead endpoints cannot hold every slot.
-    perGroupConcurrency: Math.max(1, Math.floor(settings.concurrency * ACCOUNT_SHARE)),
+    // One account's slow or dead endpoints cannot hold every slot (of every webhook worker together).
+    perGroupConcurrency: Math.max(1, Math.floor(settings.concurrency * WEBHOOK_ACCOUNT_SHARE)),
     pollMs: infra.config.workerPollMs,
     heartbeatSeconds: webhookQueueSettings(settings).heartbeatSeconds!,
     wakeChannel: { sql, channel: WEBHOOKS_QUEUED_CHANNEL },

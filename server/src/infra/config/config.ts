@@ -57,6 +57,12 @@ export interface Config {
   stagedUploadTtlHours: number;
   /** Sends delivered at once by the worker inside `pnpm start`; 0 runs no worker in that process. */
   workerConcurrency: number;
+  /**
+   * At most this many of one account's sends are delivered at once, across every worker process
+   * (pg-boss counts them in its fetch): one account's slow ChatService cannot hold every slot,
+   * and adding machines does not multiply the load one account puts on its ChatService.
+   */
+  workerAccountConcurrency: number;
   /** Idle worker poll (ms): the fallback when no NOTIFY wakes it (retries whose backoff ended). */
   workerPollMs: number;
   /** Base of pg-boss's exponential retry backoff for deliveries (seconds; 0 retries at once). */
@@ -295,6 +301,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     duplicateWindowSeconds: int('DUPLICATE_WINDOW_SECONDS', 30, 0, 86400),
     stagedUploadTtlHours: int('STAGED_UPLOAD_TTL_HOURS', 24, 1, 24 * 365),
     workerConcurrency: int('WORKER_CONCURRENCY', 8, 0, 256),
+    workerAccountConcurrency: int('WORKER_ACCOUNT_CONCURRENCY', 4, 1, 256),
     workerPollMs: int('WORKER_POLL_MS', 1000, 20, 60_000),
     sendRetryDelaySeconds: int('SEND_RETRY_DELAY_SECONDS', 5, 0, 3600),
     sendJobHeartbeatSeconds: int('SEND_JOB_HEARTBEAT_SECONDS', 30, 10, 3600),

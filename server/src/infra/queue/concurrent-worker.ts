@@ -15,8 +15,10 @@ export interface ConcurrentWorkerOptions<T> {
   /** Jobs run at once in this process. */
   concurrency: number;
   /**
-   * At most this many of those may belong to one group (jobs sent with `group: { id }`, here an
-   * account), so one group's slow jobs cannot hold every slot.
+   * At most this many jobs of one group (jobs sent with `group: { id }`, here an account) run at
+   * once across every process, so one group's slow jobs cannot hold every slot. pg-boss enforces
+   * it inside the fetch statement (`groupConcurrency`, counting the group's active jobs), so each
+   * fetch can take a full batch.
    */
   perGroupConcurrency: number;
   /** Idle poll: the fallback when no NOTIFY wakes the worker (e.g. retries whose backoff ended). */
@@ -32,10 +34,10 @@ export interface ConcurrentWorkerOptions<T> {
 }
 
 /**
- * A pg-boss consumer that keeps every slot busy: it fetches up to its free slots (skipping
- * groups at their cap), runs those jobs concurrently, settles each as it ends, fetches again as
- * soon as a slot frees, and sleeps only when the queue is empty. pg-boss owns the rest:
- * retries with backoff, heartbeat checks, expiry, dead letters and retention.
+ * A pg-boss consumer that keeps every slot busy: it fetches up to its free slots (pg-boss leaves
+ * out the groups at their cap), runs those jobs concurrently, settles each as it ends, fetches
+ * again as soon as a slot frees, and sleeps only when nothing is fetchable. pg-boss owns the
+ * rest: retries with backoff, heartbeat checks, expiry, dead letters, retention and the group cap.
  *
  * Why not pg-boss's `work()`: each of its `localConcurrency` workers fetches one batch, waits
  * for the whole batch to end, and then waits out its polling interval (at least 500 ms) unless
@@ -43,7 +45,7 @@ export interface ConcurrentWorkerOptions<T> {
  * its slowest upload and a worker with one job delivers at most two a second.
  */
 export class ConcurrentWorker<T extends object> {
-  private readonly active = new Map<string, { group: string | null; run: Promise<void> }>();
+  private readonly active = new Map<string, Promise<void>>();
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -83,7 +85,7 @@ export class ConcurrentWorker<T extends object> {
     await this.loopDone;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.active.values()].map((a) => a.run)),
+      Promise.allSettled(this.active.values()),
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
@@ -92,48 +94,23 @@ export class ConcurrentWorker<T extends object> {
     await this.options.onStopped?.();
   }
 
-  /**
-   * How many jobs one fetch may take. The fetch skips the groups already at their share, but any
-   * batch could still be all one other group's jobs, so it is never larger than the least room a
-   * group has left (a group with none running here has its whole share).
-   */
-  private batchSize(free: number): number {
-    const share = this.options.perGroupConcurrency;
-    let room = share;
-    for (const running of this.runningPerGroup().values()) if (running < share) room = Math.min(room, share - running);
-    return Math.min(free, room);
-  }
-
-  /** Jobs running here, per group. */
-  private runningPerGroup(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const { group } of this.active.values()) if (group) counts.set(group, (counts.get(group) ?? 0) + 1);
-    return counts;
-  }
-
-  /** Groups with `perGroupConcurrency` jobs running here: the next fetch skips them. */
-  private fullGroups(): string[] {
-    return [...this.runningPerGroup()].filter(([, n]) => n >= this.options.perGroupConcurrency).map(([group]) => group);
-  }
-
   private async loop(): Promise<void> {
-    const { queue, name, concurrency, pollMs, log } = this.options;
+    const { queue, name, concurrency, perGroupConcurrency, pollMs, log } = this.options;
     while (this.running) {
       const free = concurrency - this.active.size;
       let fetched = 0;
-      let batchSize = 0;
       if (free > 0) {
         try {
-          batchSize = this.batchSize(free);
-          const jobs = await queue.fetch<T>(name, { batchSize, includeMetadata: true, ignoreGroups: this.fullGroups() });
+          const jobs = await queue.fetch<T>(name, { batchSize: free, includeMetadata: true, groupConcurrency: perGroupConcurrency });
           fetched = jobs.length;
           for (const job of jobs) this.launch(job);
         } catch (error) {
           log.error('worker.fetch_failed', { queue: name, error: String(error) });
         }
       }
-      // Busy with a full batch: go again at once. Full: wait for a slot. Empty: wait for work.
-      if (fetched > 0 && fetched === batchSize) continue;
+      // Took some: go again at once (the group cap may have left jobs of other groups behind the
+      // batch). Full: wait for a slot. Nothing fetchable: wait for work or a finished job.
+      if (fetched > 0 && this.active.size < concurrency) continue;
       await this.sleep(this.active.size >= concurrency ? 60_000 : pollMs);
     }
   }
@@ -177,6 +154,6 @@ export class ConcurrentWorker<T extends object> {
       this.active.delete(job.id);
       this.wake();
     });
-    this.active.set(job.id, { group: job.groupId ?? null, run });
+    this.active.set(job.id, run);
   }
 }

@@ -41,7 +41,7 @@ export function useSendHistory() {
     if (!after) return;
     loadingMore.value = true;
     moreError.value = null;
-    const result = await client.query(SendsQuery, { ...variables.value, after }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client.query(SendsQuery, { ...variables.value, after, withCount: false }, { requestPolicy: 'network-only' }).toPromise();
     loadingMore.value = false;
     if (result.error || !result.data) {
       moreError.value = apiErrorOf(result.error)?.message ?? NETWORK_ERROR.message;

@@ -18,12 +18,16 @@ export const SendRowFields = graphql(`
   }
 `);
 
-/** One page of the history, newest first; totalCount is only counted because it is asked for. */
+/**
+ * One page of the history, newest first. totalCount counts every matching send (111 ms at 1M
+ * sends, docs/benchmarks.md), so it is asked for with the first page only: "Load more" passes
+ * `withCount: false`.
+ */
 export const SendsQuery = graphql(
   `
-    query Sends($filter: SendFilter, $first: Int, $after: String) {
+    query Sends($filter: SendFilter, $first: Int, $after: String, $withCount: Boolean! = true) {
       sends(filter: $filter, first: $first, after: $after) {
-        totalCount
+        totalCount @include(if: $withCount)
         edges {
           cursor
           node {

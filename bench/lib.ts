@@ -386,14 +386,16 @@ export async function statementProfile(databaseUrl: string) {
       await sql`select pg_stat_statements_reset()`;
     },
     async summary(units: number, unit: string, top = 10) {
-      const rows = await sql<{ query: string; calls: number; total_ms: number }[]>`
-        select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::int, total_exec_time::float8 as total_ms
-        from pg_stat_statements where query not ilike '%pg_stat_statements%' order by total_exec_time desc`;
+      const rows = await sql<{ query: string; calls: number; total_ms: number; plan_ms: number }[]>`
+        select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::int, total_exec_time::float8 as total_ms,
+               total_plan_time::float8 as plan_ms
+        from pg_stat_statements where query not ilike '%pg_stat_statements%' order by total_exec_time + total_plan_time desc`;
       const calls = rows.reduce((n, r) => n + r.calls, 0);
       const ms = rows.reduce((n, r) => n + r.total_ms, 0);
-      console.error(`    Postgres per ${unit}: ${round1(calls / units)} statements, ${round1(ms / units)} ms executing; the costliest:`);
+      const planMs = rows.reduce((n, r) => n + r.plan_ms, 0);
+      console.error(`    Postgres per ${unit}: ${round1(calls / units)} statements, ${round1(ms / units)} ms executing, ${round1(planMs / units)} ms planning; the costliest (execution + planning):`);
       for (const r of rows.slice(0, top)) {
-        console.error(`      ${round1(r.calls / units).toString().padStart(5)} × ${(r.total_ms / r.calls).toFixed(2).padStart(6)} ms  ${r.query.slice(0, 110)}`);
+        console.error(`      ${round1(r.calls / units).toString().padStart(5)} × ${(r.total_ms / r.calls).toFixed(2).padStart(6)} + ${(r.plan_ms / r.calls).toFixed(2).padStart(5)} ms  ${r.query.slice(0, 100)}`);
       }
       await sql.end();
       return { statementsPerUnit: round1(calls / units), msPerUnit: round1(ms / units) };

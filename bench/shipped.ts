@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { runLoad } from './load.js';
-import { cpuMeter, createTenant, createTrainedAction, INVOKE, report, round1, smallPdf, startServerProcess, type Figure, type Tenant } from './lib.js';
+import { cpuMeter, createTenant, createTrainedAction, INVOKE, report, round1, smallPdf, startServerProcess, statementProfile, type Figure, type Tenant } from './lib.js';
 
 /**
  * `pnpm start` as shipped (issue 14 item 3): one server process with its in-process delivery
@@ -20,8 +20,10 @@ const TENANTS = Number(process.env.TENANTS ?? 8);
 const DURATION_MS = Number(process.env.DURATION_MS ?? 20_000);
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 3000);
 const LOAD_CPUS = process.env.LOAD_CPUS ?? '1';
+/** STATEMENTS=1: Postgres runs pg_stat_statements, and the backlog's drain prints its costliest statements per send. */
+const STATEMENTS = process.env.STATEMENTS === '1';
 
-const server = await startServerProcess();
+const server = await startServerProcess(STATEMENTS ? { PG_STAT_STATEMENTS: 'on' } : {});
 const sql = postgres(server.databaseUrl, { max: 2, onnotice: () => {} });
 try {
   const tenants: (Tenant & { actionId: string })[] = [];
@@ -67,6 +69,8 @@ try {
   console.error(`    in the window: ${attempts!.n} ChatService attempts started, p50 ${attempts!.p50} ms, p95 ${attempts!.p95} ms; attempt start → send SENT p50 ${attempts!.total_p50} ms`);
 
   // The rest of the backlog: every accepted send must end SENT (nothing lost, nothing failed).
+  const statements = STATEMENTS ? await statementProfile(server.databaseUrl) : null;
+  await statements?.reset();
   const drainStarted = Date.now();
   for (;;) {
     const [row] = await sql<{ open: number; failed: number }[]>`
@@ -78,6 +82,7 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const drainSeconds = (Date.now() - drainStarted) / 1000;
+  await statements?.summary(inWindow!.backlog, 'send of the drained backlog', 12);
   const [total] = await sql<{ sent: number }[]>`select count(*)::int as sent from sends where status = 'SENT'`;
   const runSeconds = (DURATION_MS + WARMUP_MS) / 1000;
   console.error(

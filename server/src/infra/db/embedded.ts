@@ -100,7 +100,7 @@ export async function startEmbeddedPostgres(
       '-c', 'log_min_error_statement=panic',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
       // Per-statement counts and times (bench/delivery.ts reads them: where a send's time goes).
-      ...(options.statStatements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []),
+      ...(options.statStatements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_planning=on'] : []),
     ],
     onLog: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),
     onError: (message) => log.debug('postgres', { message: redactValues(String(message).trim()) }),

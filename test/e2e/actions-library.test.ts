@@ -213,7 +213,7 @@ describe('Actions library (browser)', () => {
     expect(await rows.count()).toBe(5);
     for (const text of await rows.allTextContents()) expect(text).toContain('Price list');
     // No template configured: the ids are text, not links.
-    expect(await rows.first().textContent()).toMatch(/room-[0-9a-f-]{36}/);
+    expect(await rows.first().textContent()).toMatch(/conv-\d+/);
     expect(await rows.getByRole('link', { name: /opens in ChatService/ }).count()).toBe(0);
     expect(await page.locator('a[target="_blank"]').count()).toBe(0);
 

@@ -160,7 +160,7 @@ describe('rollback of queued sends', () => {
       { path: 'variables.file', file: { name: 'new-prices.pdf', content: FILES.pdf(3100) } },
     ]);
     expect(upload.errors).toBeUndefined();
-    const replacement = upload.data.uploadAttachment as { id: string; sha256: string };
+    const replacement = upload.data!.uploadAttachment as { id: string; sha256: string };
     const { db } = stack.server.database;
 
     let pending: Promise<Awaited<ReturnType<typeof invoke>>> | undefined;

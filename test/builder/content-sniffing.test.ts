@@ -112,7 +112,7 @@ describe('content sniffing, held against libmagic', () => {
     expect(accepted, why ? `${verdicts}; listed as a disagreement: ${why}` : verdicts).toBe(why ? !libmagicAccepts : libmagicAccepts);
 
     if (accepted) {
-      expect(res.data.uploadAttachment).toMatchObject({
+      expect(res.data!.uploadAttachment).toMatchObject({
         kind: kindOfExtension(extension),
         mimeType: sample.mimeType ?? MIME_TYPES[extension],
         sizeBytes: sample.content.length,

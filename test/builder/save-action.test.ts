@@ -17,7 +17,7 @@ describe('saveSendAttachmentAction', () => {
   const stage = async (name = 'price-list.pdf', content = FILES.pdf()) => {
     const res = await uploadFile(stack.client, admin(), { name, content });
     expect(res.errors).toBeUndefined();
-    return res.data.uploadAttachment.id as string;
+    return res.data!.uploadAttachment.id as string;
   };
   const count = async (table: 'actions' | 'attachments' | 'events') =>
     (await stack.sql.unsafe(`select count(*)::int as n from ${table} where account_id = $1`, [acme.accountId]))[0]!
@@ -27,7 +27,7 @@ describe('saveSendAttachmentAction', () => {
     const staged = await stage();
     const res = await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [staged] });
     expect(res.errors).toBeUndefined();
-    const action = res.data.saveSendAttachmentAction;
+    const action = res.data!.saveSendAttachmentAction;
     expect(action).toMatchObject({
       agentId: acme.agentId,
       type: 'QONTAK_SEND_ATTACHMENT',
@@ -43,7 +43,7 @@ describe('saveSendAttachmentAction', () => {
     expect(action.attachments.map((a: { id: string }) => a.id)).toEqual([staged]);
 
     const list = await stack.client.query(admin(), ACTIONS, { agentId: acme.agentId });
-    expect(list.data.actions.map((a: { id: string }) => a.id)).toContain(action.id);
+    expect(list.data!.actions.map((a: { id: string }) => a.id)).toContain(action.id);
   });
 
   it('takes files inline in the same multipart request, in order after the kept ones', async () => {
@@ -53,7 +53,7 @@ describe('saveSendAttachmentAction', () => {
       { name: 'c.mp4', content: FILES.mp4(3002) },
     ]);
     expect(res.errors).toBeUndefined();
-    expect(res.data.saveSendAttachmentAction.attachments.map((a: { fileName: string }) => a.fileName)).toEqual([
+    expect(res.data!.saveSendAttachmentAction.attachments.map((a: { fileName: string }) => a.fileName)).toEqual([
       'a.pdf',
       'b.png',
       'c.mp4',
@@ -68,7 +68,7 @@ describe('saveSendAttachmentAction', () => {
       attachmentIds: [await stage()],
     });
     expect(res.errors).toBeUndefined();
-    expect(res.data.saveSendAttachmentAction.contentMessage).toBeNull();
+    expect(res.data!.saveSendAttachmentAction.contentMessage).toBeNull();
   });
 
   it('stores the exact manual caption (S01 AC-4)', async () => {
@@ -80,7 +80,7 @@ describe('saveSendAttachmentAction', () => {
       attachmentIds: [await stage()],
     });
     expect(res.errors).toBeUndefined();
-    expect(res.data.saveSendAttachmentAction.contentMessage).toBe(caption);
+    expect(res.data!.saveSendAttachmentAction.contentMessage).toBe(caption);
   });
 
   it('records ai_agent_send_attachment_action_created once, with its properties', async () => {
@@ -90,7 +90,7 @@ describe('saveSendAttachmentAction', () => {
       contentMessage: 'Brochure attached',
       attachmentIds: [await stage()],
     }, [{ name: 'second.pdf', content: FILES.pdf(999) }]);
-    const actionId = res.data.saveSendAttachmentAction.id;
+    const actionId = res.data!.saveSendAttachmentAction.id;
     const rows = await stack.sql`select name, properties from events where properties->>'action_id' = ${actionId}`;
     expect(rows).toHaveLength(1);
     expect(rows[0]!.name).toBe('ai_agent_send_attachment_action_created');
@@ -108,7 +108,7 @@ describe('saveSendAttachmentAction', () => {
       id: actionId,
       agentId: acme.agentId,
       name: 'Renamed',
-      attachmentIds: res.data.saveSendAttachmentAction.attachments.map((a: { id: string }) => a.id),
+      attachmentIds: res.data!.saveSendAttachmentAction.attachments.map((a: { id: string }) => a.id),
     });
     const after = await stack.sql`select count(*)::int as n from events where properties->>'action_id' = ${actionId}`;
     expect(after[0]!.n).toBe(1);
@@ -119,7 +119,7 @@ describe('saveSendAttachmentAction', () => {
       const keep = await stage('keep.pdf', FILES.pdf(4100));
       const drop = await stage('drop.pdf', FILES.pdf(4200));
       const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [keep, drop] }))
-        .data.saveSendAttachmentAction;
+        .data!.saveSendAttachmentAction;
       const blobs = (await stack.storedFiles()).length;
       const res = await saveAction(stack.client, admin(), {
         id: created.id,
@@ -129,14 +129,14 @@ describe('saveSendAttachmentAction', () => {
         expectedVersion: created.version,
       });
       expect(res.errors).toBeUndefined();
-      expect(res.data.saveSendAttachmentAction).toMatchObject({ name: 'Updated name', version: created.version + 1 });
-      expect(res.data.saveSendAttachmentAction.attachments.map((a: { id: string }) => a.id)).toEqual([keep]);
+      expect(res.data!.saveSendAttachmentAction).toMatchObject({ name: 'Updated name', version: created.version + 1 });
+      expect(res.data!.saveSendAttachmentAction.attachments.map((a: { id: string }) => a.id)).toEqual([keep]);
       expect((await stack.storedFiles()).length).toBe(blobs - 1);
     });
 
     it('refuses a stale expectedVersion with CONFLICT and changes nothing (two builders at once)', async () => {
       const ids = [await stage()];
-      const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: ids })).data
+      const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: ids })).data!
         .saveSendAttachmentAction;
       const first = await saveAction(stack.client, admin(), {
         id: created.id, agentId: acme.agentId, name: 'Builder A', attachmentIds: ids, expectedVersion: 1,
@@ -153,7 +153,7 @@ describe('saveSendAttachmentAction', () => {
 
     it('lets exactly one of two concurrent saves of the same version win', async () => {
       const ids = [await stage()];
-      const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: ids })).data
+      const created = (await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: ids })).data!
         .saveSendAttachmentAction;
       const results = await Promise.all(
         ['A', 'B', 'C', 'D'].map((who) =>
@@ -265,7 +265,7 @@ describe('saveSendAttachmentAction', () => {
     it("another account's staged attachment, as if it did not exist", async () => {
       const other = await stack.createAccount();
       const theirs = (await uploadFile(stack.client, other.tokens.ADMIN, { name: 'secret.pdf', content: FILES.pdf(4321) }))
-        .data.uploadAttachment.id;
+        .data!.uploadAttachment.id;
       const res = await saveAction(stack.client, admin(), { agentId: acme.agentId, attachmentIds: [theirs] });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_ATTACHMENT' });
       const [row] = await stack.sql`select action_id from attachments where id = ${theirs}`;
@@ -304,10 +304,10 @@ describe('saveSendAttachmentAction', () => {
       const other = await stack.createAccount();
       const onTheirAgent = await saveAction(stack.client, admin(), { agentId: other.agentId, attachmentIds: [await stage()] });
       expect(onTheirAgent.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const theirStaged = (await uploadFile(stack.client, other.tokens.ADMIN, { name: 'x.pdf', content: FILES.pdf(5151) })).data
+      const theirStaged = (await uploadFile(stack.client, other.tokens.ADMIN, { name: 'x.pdf', content: FILES.pdf(5151) })).data!
         .uploadAttachment.id;
       const theirAction = (await saveAction(stack.client, other.tokens.ADMIN, { agentId: other.agentId, attachmentIds: [theirStaged] }))
-        .data.saveSendAttachmentAction;
+        .data!.saveSendAttachmentAction;
       const overwrite = await saveAction(stack.client, admin(), {
         id: theirAction.id, agentId: acme.agentId, name: 'hijack', attachmentIds: [await stage()],
       });

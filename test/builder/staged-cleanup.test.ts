@@ -17,7 +17,7 @@ describe('scheduled removal of stale staged uploads', () => {
   afterAll(() => stack?.stop());
 
   const stage = async (name: string, content: Buffer) =>
-    (await uploadFile(stack.client, acme.tokens.ADMIN, { name, content })).data.uploadAttachment as { id: string; sha256: string };
+    (await uploadFile(stack.client, acme.tokens.ADMIN, { name, content })).data!.uploadAttachment as { id: string; sha256: string };
   const exists = async (id: string) => (await stack.sql`select 1 from attachments where id = ${id}`).length === 1;
   const stored = (sha: string) => stack.storage.hasBlob(sha);
   const runCleanup = async () => {

@@ -28,7 +28,7 @@ describe('agentTools in strict mode', () => {
       { name: 'brochure.pdf', content: FILES.pdf(1500) },
     ]);
     expect(res.errors).toBeUndefined();
-    return res.data.saveSendAttachmentAction as { id: string; toolName: string };
+    return res.data!.saveSendAttachmentAction as { id: string; toolName: string };
   };
 
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('agentTools in strict mode', () => {
     const ai = await create({ name: 'Brochure', trigger: 'b'.repeat(1024), contentMode: 'AI' });
     const manual = await create({ name: 'Prices', trigger: 'When asked for prices.', contentMode: 'MANUAL', contentMessage: 'Our prices' });
     expect((await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId })).errors).toBeUndefined();
-    tools = (await stack.client.query(account.tokens.AI_SERVICE, TOOLS, { agentId: account.agentId })).data.agentTools.tools;
+    tools = (await stack.client.query(account.tokens.AI_SERVICE, TOOLS, { agentId: account.agentId })).data!.agentTools.tools as Tool[];
     aiTool = tools.find((t) => t.function.name === ai.toolName)!;
     manualTool = tools.find((t) => t.function.name === manual.toolName)!;
   });
@@ -91,7 +91,7 @@ describe('agentTools in strict mode', () => {
       const res = await saveAction(stack.client, other.tokens.ADMIN, { agentId: other.agentId, contentMode: 'AI' }, [
         { name: 'a.pdf', content: FILES.pdf(1600) },
       ]);
-      return res.data.saveSendAttachmentAction as { id: string; toolName: string };
+      return res.data!.saveSendAttachmentAction as { id: string; toolName: string };
     })();
     await stack.client.query(other.tokens.ADMIN, TRAIN, { agentId: other.agentId });
     const legacy = {
@@ -103,7 +103,7 @@ describe('agentTools in strict mode', () => {
       },
     };
     await stack.sql`update agent_toolsets set tools = ${stack.sql.json([legacy])} where agent_id = ${other.agentId}`;
-    const [served] = (await stack.client.query(other.tokens.AI_SERVICE, TOOLS, { agentId: other.agentId })).data.agentTools.tools as Tool[];
+    const [served] = (await stack.client.query(other.tokens.AI_SERVICE, TOOLS, { agentId: other.agentId })).data!.agentTools.tools as Tool[];
     expect(served!.function).toMatchObject({ name: action.toolName, description: 'When the customer asks for prices.', strict: true });
     expect(toStrictJsonSchema(served!.function.parameters as never)).toEqual(served!.function.parameters);
     expect(served!.function.parameters).toMatchObject({ required: ['caption'], properties: { caption: { type: ['string', 'null'] } } });

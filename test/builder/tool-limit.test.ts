@@ -20,7 +20,7 @@ describe('at most 128 tools per trained tool set', () => {
         { name: 'brochure.pdf', content: FILES.pdf(1200) },
       ]);
       expect(res.errors).toBeUndefined();
-      return res.data.saveSendAttachmentAction.id as string;
+      return res.data!.saveSendAttachmentAction.id as string;
     };
     for (let i = 0; i < 129; i += 8) {
       actionIds.push(...(await Promise.all(Array.from({ length: Math.min(8, 129 - i) }, (_, j) => save(i + j)))));
@@ -40,7 +40,7 @@ describe('at most 128 tools per trained tool set', () => {
     await stack.client.query(account.tokens.ADMIN, SET_ENABLED, { id: actionIds[0], enabled: false });
     const first = await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
     expect(first.errors).toBeUndefined();
-    expect(first.data.trainAgent.tools).toHaveLength(128);
+    expect(first.data!.trainAgent.tools).toHaveLength(128);
 
     await stack.client.query(account.tokens.ADMIN, SET_ENABLED, { id: actionIds[0], enabled: true });
     const refused = await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
@@ -51,7 +51,7 @@ describe('at most 128 tools per trained tool set', () => {
     expect(refused.errors![0]!.message).toContain('Disable 1 action,');
 
     const served = await stack.client.query(account.tokens.AI_SERVICE, TOOLS, { agentId: account.agentId });
-    expect(served.data.agentTools).toMatchObject({ version: 1 });
-    expect(served.data.agentTools.tools).toHaveLength(128);
+    expect(served.data!.agentTools).toMatchObject({ version: 1 });
+    expect(served.data!.agentTools.tools).toHaveLength(128);
   });
 });

@@ -25,7 +25,7 @@ describe('uploadAttachment', () => {
     const content = FILES.pdf(5000);
     const res = await uploadFile(stack.client, admin(), { name: 'Price list 2026.pdf', content });
     expect(res.errors).toBeUndefined();
-    expect(res.data.uploadAttachment).toMatchObject({
+    expect(res.data!.uploadAttachment).toMatchObject({
       fileName: 'Price list 2026.pdf',
       mimeType: 'application/pdf',
       kind: 'document',
@@ -45,7 +45,7 @@ describe('uploadAttachment', () => {
   ])('accepts $name as $kind', async ({ name, content, kind }) => {
     const res = await uploadFile(stack.client, admin(), { name, content });
     expect(res.errors).toBeUndefined();
-    expect(res.data.uploadAttachment.kind).toBe(kind);
+    expect(res.data!.uploadAttachment.kind).toBe(kind);
   });
 
   describe('refuses bad files with a reason, storing nothing', () => {
@@ -82,13 +82,13 @@ describe('uploadAttachment', () => {
   it('accepts a file of exactly 75 MB', async () => {
     const res = await uploadFile(stack.client, admin(), { name: 'max.pdf', content: FILES.pdf(MAX) });
     expect(res.errors).toBeUndefined();
-    expect(res.data.uploadAttachment.sizeBytes).toBe(MAX);
+    expect(res.data!.uploadAttachment.sizeBytes).toBe(MAX);
   });
 
   describe('file names', () => {
     it('strips path parts from a name with ../', async () => {
       const res = await uploadFile(stack.client, admin(), { name: '../../etc/passwd.pdf', content: FILES.pdf() });
-      expect(res.data.uploadAttachment.fileName).toBe('passwd.pdf');
+      expect(res.data!.uploadAttachment.fileName).toBe('passwd.pdf');
     });
 
     it('strips control characters and keeps Unicode', async () => {
@@ -96,7 +96,7 @@ describe('uploadAttachment', () => {
         name: 'Daftar\t harga\u0085 — 価格表\u202e.pdf',
         content: FILES.pdf(),
       });
-      expect(res.data.uploadAttachment.fileName).toBe('Daftar harga — 価格表.pdf');
+      expect(res.data!.uploadAttachment.fileName).toBe('Daftar harga — 価格表.pdf');
     });
 
     it('refuses a NUL byte in the part header as a malformed request', async () => {
@@ -106,7 +106,7 @@ describe('uploadAttachment', () => {
 
     it('trims a long name to 255 bytes, keeping the extension and whole characters', async () => {
       const res = await uploadFile(stack.client, admin(), { name: `${'価'.repeat(120)}.pdf`, content: FILES.pdf() });
-      const name: string = res.data.uploadAttachment.fileName;
+      const name: string = res.data!.uploadAttachment.fileName;
       expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
       expect(name.endsWith('.pdf')).toBe(true);
       expect(name).toMatch(/^価+\.pdf$/);

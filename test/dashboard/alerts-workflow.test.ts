@@ -29,8 +29,8 @@ describe('alerts a PM can work with: acknowledge, the failing sends, history pag
   /** A new account with one action, and a way to add finished sends minutes ago. */
   const account = async () => {
     const acc = await stack.createAccount();
-    const staged = (await uploadFile(stack.client, acc.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(777) })).data.uploadAttachment.id;
-    const actionId = (await saveAction(stack.client, acc.tokens.ADMIN, { agentId: acc.agentId, attachmentIds: [staged] })).data.saveSendAttachmentAction.id;
+    const staged = (await uploadFile(stack.client, acc.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(777) })).data!.uploadAttachment.id;
+    const actionId = (await saveAction(stack.client, acc.tokens.ADMIN, { agentId: acc.agentId, attachmentIds: [staged] })).data!.saveSendAttachmentAction.id;
     const add = (status: 'SENT' | 'FAILED', count: number, minutesAgo: number, reason: string | null = null) =>
       insertSends(stack.sql, {
         accountId: acc.accountId,

@@ -46,9 +46,9 @@ describe('GET /exports/sends.csv', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     acme = await stack.createAccount();
-    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(999) })).data.uploadAttachment.id;
+    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'f.pdf', content: FILES.pdf(999) })).data!.uploadAttachment.id;
     actionId = (await saveAction(stack.client, acme.tokens.ADMIN, { agentId: acme.agentId, name: 'Price, "2026"', attachmentIds: [staged] }))
-      .data.saveSendAttachmentAction.id;
+      .data!.saveSendAttachmentAction.id;
     const base = { accountId: acme.accountId, agentId: acme.agentId, actionId };
     await insertSends(stack.sql, { ...base, channel: 'whatsapp', status: 'SENT', at: T, count: 2400 });
     await insertSends(stack.sql, { ...base, channel: 'telegram', status: 'FAILED', reason: '5xx', at: new Date(T.getTime() + 60_000), count: 30 });

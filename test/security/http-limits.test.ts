@@ -133,7 +133,7 @@ describe('HTTP limits', () => {
       const other = await stack.createAccount();
       expect((await uploadFile(stack.client, other.tokens.ADMIN, { name: 'c.pdf', content: FILES.pdf(600_002) })).errors).toBeUndefined();
       // Pinned to an action, the first no longer counts.
-      await saveAction(stack.client, account.tokens.ADMIN, { agentId: account.agentId, attachmentIds: [first.data.uploadAttachment.id] });
+      await saveAction(stack.client, account.tokens.ADMIN, { agentId: account.agentId, attachmentIds: [first.data!.uploadAttachment.id] });
       expect((await uploadFile(stack.client, account.tokens.ADMIN, { name: 'b.pdf', content: FILES.pdf(600_001) })).errors).toBeUndefined();
     });
   });

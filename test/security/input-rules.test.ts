@@ -27,8 +27,8 @@ describe('input rules: nothing a caller sends reaches Postgres, a URL or a log a
   beforeAll(async () => {
     stack = await startTestStack({ WORKER_CONCURRENCY: '0' });
     acme = await stack.createAccount();
-    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(1500) })).data.uploadAttachment.id;
-    actionId = (await saveAction(stack.client, acme.tokens.ADMIN, { agentId: acme.agentId, attachmentIds: [staged] })).data.saveSendAttachmentAction.id;
+    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(1500) })).data!.uploadAttachment.id;
+    actionId = (await saveAction(stack.client, acme.tokens.ADMIN, { agentId: acme.agentId, attachmentIds: [staged] })).data!.saveSendAttachmentAction.id;
   });
   afterAll(() => stack?.stop());
 

@@ -32,7 +32,7 @@ describe('GraphQL operation limits', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     acme = await stack.createAccount();
-    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(1400) })).data.uploadAttachment.id;
+    const staged = (await uploadFile(stack.client, acme.tokens.ADMIN, { name: 'a.pdf', content: FILES.pdf(1400) })).data!.uploadAttachment.id;
     await saveAction(stack.client, acme.tokens.ADMIN, { agentId: acme.agentId, attachmentIds: [staged] });
   });
   afterAll(() => stack?.stop());

@@ -43,12 +43,12 @@ export async function raceSameBytes(stack: TestStack, a: TestAccount, b: TestAcc
     if (release === 'delete-action') {
       const saved = await saveAction(stack.client, a.tokens.ADMIN, { agentId: a.agentId, name: `Race ${round}` }, [file]);
       if (saved.errors) throw new Error(`save: ${JSON.stringify(saved.errors)}`);
-      const actionId = saved.data.saveSendAttachmentAction.id as string;
+      const actionId = saved.data!.saveSendAttachmentAction.id as string;
       letGo = () => stack.client.query(a.tokens.ADMIN, DELETE, { id: actionId });
     } else {
       const staged = await uploadFile(stack.client, a.tokens.ADMIN, file);
       if (staged.errors) throw new Error(`upload: ${JSON.stringify(staged.errors)}`);
-      await stack.sql`update attachments set created_at = now() - interval '25 hours' where id = ${staged.data.uploadAttachment.id}`;
+      await stack.sql`update attachments set created_at = now() - interval '25 hours' where id = ${staged.data!.uploadAttachment.id}`;
       letGo = () => stack.server.services.files.removeStale(24);
     }
     requests++;

@@ -1,31 +1,124 @@
 import type { GraphQLClient, UploadFile } from './graphql-client.js';
+import { graphql, type VariablesOf } from './graphql.js';
 
-/** The operations as a client sends them, shared by the builder tests. */
-export const ATTACHMENT_FIELDS = 'id fileName mimeType sizeBytes kind sha256';
-export const ACTION_FIELDS = `id agentId type name trigger contentMode contentMessage enabled version toolName
-  attachments { ${ATTACHMENT_FIELDS} } usage { sent failed lastSentAt }`;
+/**
+ * The builder operations as a client sends them, shared by the builder tests, typed from the
+ * schema (test/support/graphql.ts). These tests look at each answer, refusals included; to make
+ * an action for some other purpose use test/support/factories.ts.
+ */
+const AttachmentFields = graphql(`
+  fragment OperationsAttachment on Attachment {
+    id
+    fileName
+    mimeType
+    sizeBytes
+    kind
+    sha256
+  }
+`);
 
-export const UPLOAD = `mutation Upload($file: Upload!) { uploadAttachment(file: $file) { ${ATTACHMENT_FIELDS} } }`;
-export const SAVE = `mutation Save($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
-  saveSendAttachmentAction(input: $input, files: $files) { ${ACTION_FIELDS} } }`;
-export const ACTIONS = `query Actions($agentId: ID!) { actions(agentId: $agentId) { ${ACTION_FIELDS} } }`;
-export const SET_ENABLED = `mutation SetEnabled($id: ID!, $enabled: Boolean!) { setActionEnabled(id: $id, enabled: $enabled) { id enabled version } }`;
-export const DELETE = `mutation Delete($id: ID!) { deleteAction(id: $id) }`;
-export const TRAIN = `mutation Train($agentId: ID!) { trainAgent(agentId: $agentId) { version trainedAt tools capabilityActions } }`;
-export const TOOLS = `query Tools($agentId: ID!) { agentTools(agentId: $agentId) { version trainedAt tools capabilityActions } }`;
-export const CATALOG = `query Catalog($agentId: ID!) { actionCatalog(agentId: $agentId) { type label } }`;
+const ActionFields = graphql(
+  `
+    fragment OperationsAction on SendAttachmentAction {
+      id
+      agentId
+      type
+      name
+      trigger
+      contentMode
+      contentMessage
+      enabled
+      version
+      toolName
+      attachments {
+        ...OperationsAttachment
+      }
+      usage {
+        sent
+        failed
+        lastSentAt
+      }
+    }
+  `,
+  [AttachmentFields],
+);
 
-export interface SaveInput {
-  id?: string;
-  agentId: string;
-  name?: string;
-  trigger?: string;
-  contentMode?: 'AI' | 'MANUAL';
-  contentMessage?: string | null;
-  attachmentIds?: string[];
-  enabled?: boolean;
-  expectedVersion?: number;
-}
+export const UPLOAD = graphql(
+  `
+    mutation Upload($file: Upload!) {
+      uploadAttachment(file: $file) {
+        ...OperationsAttachment
+      }
+    }
+  `,
+  [AttachmentFields],
+);
+export const SAVE = graphql(
+  `
+    mutation Save($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
+      saveSendAttachmentAction(input: $input, files: $files) {
+        ...OperationsAction
+      }
+    }
+  `,
+  [ActionFields],
+);
+export const ACTIONS = graphql(
+  `
+    query Actions($agentId: ID!) {
+      actions(agentId: $agentId) {
+        ...OperationsAction
+      }
+    }
+  `,
+  [ActionFields],
+);
+export const SET_ENABLED = graphql(`
+  mutation SetEnabled($id: ID!, $enabled: Boolean!) {
+    setActionEnabled(id: $id, enabled: $enabled) {
+      id
+      enabled
+      version
+    }
+  }
+`);
+export const DELETE = graphql(`
+  mutation Delete($id: ID!) {
+    deleteAction(id: $id)
+  }
+`);
+export const TRAIN = graphql(`
+  mutation Train($agentId: ID!) {
+    trainAgent(agentId: $agentId) {
+      version
+      trainedAt
+      tools
+      capabilityActions
+    }
+  }
+`);
+export const TOOLS = graphql(`
+  query Tools($agentId: ID!) {
+    agentTools(agentId: $agentId) {
+      version
+      trainedAt
+      tools
+      capabilityActions
+    }
+  }
+`);
+export const CATALOG = graphql(`
+  query Catalog($agentId: ID!) {
+    actionCatalog(agentId: $agentId) {
+      type
+      label
+    }
+  }
+`);
+
+/** The save's input with the fields a test may leave to the defaults below. */
+export type SaveInput = Omit<VariablesOf<typeof SAVE>['input'], 'name' | 'trigger' | 'contentMode' | 'attachmentIds'> &
+  Partial<Pick<VariablesOf<typeof SAVE>['input'], 'name' | 'trigger' | 'contentMode' | 'attachmentIds'>>;
 
 export function uploadFile(client: GraphQLClient, token: string, file: UploadFile) {
   return client.upload(token, UPLOAD, { file: null }, [{ path: 'variables.file', file }]);
@@ -36,7 +129,7 @@ export function saveAction(client: GraphQLClient, token: string, input: SaveInpu
   const full = {
     name: 'Price list',
     trigger: 'When the customer asks for prices or the price list.',
-    contentMode: 'AI',
+    contentMode: 'AI' as const,
     attachmentIds: [],
     ...input,
   };

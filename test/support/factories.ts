@@ -1,13 +1,14 @@
 import { FILES } from './files.js';
 import { dataOf, type UploadFile } from './graphql-client.js';
-import { graphql, type ResultOf } from './graphql.js';
+import type { ResultOf } from './graphql.js';
+import { ACTIONS, SAVE, TRAIN } from './operations.js';
 import type { TestAccount, TestStack } from './stack.js';
 
 /**
  * The one way a test makes a Send Attachment action: through the API, as the account's ADMIN
- * saving the drawer, its files uploaded inline in the same multipart request. Tests of the
- * operations themselves (their refusals, their answers) call them directly instead
- * (test/support/operations.ts).
+ * saving the drawer, its files uploaded inline in the same multipart request, with the
+ * documents of test/support/operations.ts. Tests of the operations themselves (their refusals,
+ * their answers) call those directly instead.
  */
 export interface ActionSpec {
   name?: string;
@@ -20,57 +21,7 @@ export interface ActionSpec {
   files?: UploadFile[];
 }
 
-const SaveAction = graphql(`
-  mutation FactorySaveAction($input: SaveSendAttachmentActionInput!, $files: [Upload!]) {
-    saveSendAttachmentAction(input: $input, files: $files) {
-      id
-      name
-      version
-      trigger
-      contentMode
-      contentMessage
-      enabled
-      linkFallback
-      attachments {
-        id
-        fileName
-        kind
-        sha256
-        sizeBytes
-      }
-    }
-  }
-`);
-
-const TrainAgent = graphql(`
-  mutation FactoryTrainAgent($agentId: ID!) {
-    trainAgent(agentId: $agentId) {
-      version
-    }
-  }
-`);
-
-const ListActions = graphql(`
-  query FactoryListActions($agentId: ID!) {
-    actions(agentId: $agentId) {
-      id
-      name
-      trigger
-      contentMode
-      contentMessage
-      enabled
-      version
-      linkFallback
-      attachments {
-        id
-        fileName
-        kind
-      }
-    }
-  }
-`);
-
-export type CreatedAction = ResultOf<typeof SaveAction>['saveSendAttachmentAction'];
+export type CreatedAction = ResultOf<typeof SAVE>['saveSendAttachmentAction'];
 
 /** An action as a builder leaves it after Save: not trained, so the AI service is not offered it yet. */
 export async function createAction(stack: TestStack, account: TestAccount, spec: ActionSpec = {}): Promise<CreatedAction> {
@@ -87,7 +38,7 @@ export async function createAction(stack: TestStack, account: TestAccount, spec:
   };
   const res = await stack.client.upload(
     account.tokens.ADMIN,
-    SaveAction,
+    SAVE,
     { input, files: files.map(() => null) },
     files.map((file, i) => ({ path: `variables.files.${i}`, file })),
   );
@@ -102,12 +53,12 @@ export async function createTrainedAction(stack: TestStack, account: TestAccount
 }
 
 export async function train(stack: TestStack, account: TestAccount): Promise<number> {
-  const res = await stack.client.query(account.tokens.ADMIN, TrainAgent, { agentId: account.agentId });
+  const res = await stack.client.query(account.tokens.ADMIN, TRAIN, { agentId: account.agentId });
   return dataOf(res, 'trainAgent').trainAgent.version;
 }
 
 /** The agent's actions as the API reports them. */
 export async function listActions(stack: TestStack, account: TestAccount) {
-  const res = await stack.client.query(account.tokens.ADMIN, ListActions, { agentId: account.agentId });
+  const res = await stack.client.query(account.tokens.ADMIN, ACTIONS, { agentId: account.agentId });
   return dataOf(res, 'actions').actions;
 }

@@ -28,6 +28,7 @@ const ActionFields = graphql(
       contentMode
       contentMessage
       enabled
+      linkFallback
       version
       toolName
       attachments {

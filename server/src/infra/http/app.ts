@@ -155,16 +155,7 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
       }
       res.end();
     } catch (error) {
-      if (res.headersSent) {
-        log.error('export.failed', { requestId: (res.locals as Locals).requestId, error });
-        res.destroy();
-        return;
-      }
-      if (error instanceof AppError) {
-        res.status(HTTP_STATUS[error.code]).json(errorBody(error));
-        return;
-      }
-      next(error);
+      endStream(res, next, error, () => log.error('export.failed', { requestId: (res.locals as Locals).requestId, error }));
     }
   });
 
@@ -182,16 +173,7 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
       res.setHeader('content-security-policy', "sandbox; default-src 'none'");
       await pipeline(file.open(), res);
     } catch (error) {
-      if (res.headersSent) {
-        log.warn('attachment.download_interrupted', { error });
-        res.destroy();
-        return;
-      }
-      if (error instanceof AppError) {
-        res.status(HTTP_STATUS[error.code]).json(errorBody(error));
-        return;
-      }
-      next(error);
+      endStream(res, next, error, () => log.warn('attachment.download_interrupted', { error }));
     }
   });
 
@@ -221,12 +203,7 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
       if (req.method === 'HEAD') return void res.end();
       await pipeline(download.open(), res);
     } catch (error) {
-      if (res.headersSent) {
-        log.warn('download.interrupted', { error });
-        res.destroy();
-        return;
-      }
-      next(error);
+      endStream(res, next, error, () => log.warn('download.interrupted', { error }));
     }
   });
 
@@ -258,4 +235,15 @@ export async function createHttpApp({ services, config, budget, log, isReady }: 
       await apollo.stop();
     },
   };
+}
+
+/**
+ * A streamed answer (CSV, a file) that failed. Before its first byte the error handler
+ * (`jsonErrors`) answers it, as any route's error; after, the response is cut, so the client
+ * sees a broken download rather than a complete-looking wrong one, and `logCut` says why.
+ */
+function endStream(res: express.Response, next: express.NextFunction, error: unknown, logCut: () => void): void {
+  if (!res.headersSent) return next(error);
+  logCut();
+  res.destroy();
 }

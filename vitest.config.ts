@@ -31,6 +31,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: a loaded CI machine renders and uploads slower.
+    expect: { poll: { timeout: 10_000 } },
     projects: [
       {
         extends: true,

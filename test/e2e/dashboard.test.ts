@@ -274,7 +274,7 @@ describe('Dashboard (browser)', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- runs in the page, where the DOM types are not loaded
       const style = (globalThis as any).getComputedStyle(el);
       return String(style.maskImage || style.webkitMaskImage);
-    }), { timeout: 10_000 }).toMatch(/^url\(/);
+    })).toMatch(/^url\(/);
     expect(iconWarnings).toEqual([]);
     expect(await sendRows(page).count()).toBe(11);
 

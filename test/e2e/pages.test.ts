@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../server/src/accounts/roles.js';
 import type { TestAccount } from '../support/stack.js';
-import { SLOW, startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions } from '../support/factories.js';
 import { recordSends } from '../support/generated-sends.js';
 
@@ -67,12 +67,12 @@ describe('Every page (browser)', () => {
   it('names each page in its title', async () => {
     const signedOut = await world.open();
     await signedOut.page.goto('/sign-in');
-    await expect.poll(() => signedOut.page.title(), SLOW).toBe('Sign in · Send Attachment');
+    await expect.poll(() => signedOut.page.title()).toBe('Sign in · Send Attachment');
     for (const role of [Role.ADMIN, Role.OPS]) {
       const { page } = await world.open({ as: account.tokens[role] });
       for (const target of PAGES.filter((p) => p.role === role)) {
         await visit(page, target);
-        await expect.poll(() => page.title(), { ...SLOW, message: target.path() }).toBe(`${target.title} · Send Attachment`);
+        await expect.poll(() => page.title(), { message: target.path() }).toBe(`${target.title} · Send Attachment`);
       }
     }
   });
@@ -85,7 +85,7 @@ describe('Every page (browser)', () => {
     const nav = page.getByRole('navigation', { name: 'Sections' });
     await nav.getByRole('link', { name: 'History' }).waitFor();
     expect(await page.getByTestId('session').textContent()).toContain(`Account: ${accountName}`);
-    await expect.poll(() => page.title(), SLOW).toBe('Page not found · Send Attachment');
+    await expect.poll(() => page.title()).toBe('Page not found · Send Attachment');
     await world.screenshot(page, 'not-found');
 
     // The header's links lead out of it, and so does its own button.
@@ -120,7 +120,7 @@ describe('Every page (browser)', () => {
           page.evaluate(`[...document.querySelectorAll('.iconify')]
             .filter((el) => !/^url\\(/.test(getComputedStyle(el).maskImage || getComputedStyle(el).webkitMaskImage))
             .map((el) => el.className)`) as Promise<string[]>;
-        await expect.poll(unloaded, { message: target.path(), timeout: 10_000 }).toEqual([]);
+        await expect.poll(unloaded, { message: target.path() }).toEqual([]);
       }
       expect(warnings).toEqual([]);
     }

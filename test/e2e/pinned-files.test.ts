@@ -82,6 +82,12 @@ describe('Pinned files (browser)', () => {
     await page.getByRole('button', { name: 'Edit Prices' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit “Prices”' });
     await uploaded(edit, 3);
+    // The save's warning (two of the files cannot go to every channel) is still up for 15 s, and
+    // it sits clear of the drawer: the builder can save again at once. (The open drawer hides the
+    // rest of the page from the accessibility tree, so the toast is found by its label.)
+    const warning = page.locator('[aria-label="Notifications (F8)"] li').filter({ hasText: 'not every channel can carry its files' });
+    const [toastBox, saveBox] = [await warning.boundingBox(), await edit.getByRole('button', { name: 'Save' }).boundingBox()];
+    expect(toastBox!.x + toastBox!.width).toBeLessThan(saveBox!.x);
     // Saved: the preview comes from the server (GET /attachments/<id>/content with the token).
     const preview = rows(edit).nth(1).locator('img[data-preview]');
     await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);

@@ -5,7 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../support/files.js';
 import type { TestAccount } from '../support/stack.js';
-import { SLOW, startAdminStack, type AdminStack } from './support/admin-stack.js';
+import { startAdminStack, type AdminStack } from './support/admin-stack.js';
 import { createAction, listActions } from '../support/factories.js';
 import { dataOf } from '../support/graphql-client.js';
 import { saveAction } from '../support/operations.js';
@@ -102,7 +102,7 @@ describe('Send Attachment drawer (browser)', () => {
     await fileInput(page).setInputFiles([PDF('catalog-2026.pdf', 4 * 1024 * 1024)]);
     const bar = fileRow(page, 'catalog-2026.pdf').getByRole('progressbar');
     await bar.waitFor();
-    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     await fileRow(page, 'catalog-2026.pdf').getByText(/Uploading… \d+%/).waitFor();
     await fileRow(page, 'catalog-2026.pdf').scrollIntoViewIfNeeded();
     await world.screenshot(page, 'drawer-uploading');
@@ -544,11 +544,11 @@ describe('Send Attachment drawer (browser)', () => {
     const modes = drawer.getByRole('radiogroup', { name: 'Content message' });
     await tabTo('Let AI fill', true);
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => modes.getByRole('radio', { name: 'Set manually' }).isChecked(), SLOW).toBe(true);
+    await expect.poll(() => modes.getByRole('radio', { name: 'Set manually' }).isChecked()).toBe(true);
     expect((await focused()).label).toBe('Set manually');
     await messageField(drawer).waitFor();
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => modes.getByRole('radio', { name: 'Let AI fill' }).isChecked(), SLOW).toBe(true);
+    await expect.poll(() => modes.getByRole('radio', { name: 'Let AI fill' }).isChecked()).toBe(true);
     await messageField(drawer).waitFor({ state: 'detached' });
 
     // Three files, one slowed down: its progress bar is named by its file.
@@ -577,7 +577,7 @@ describe('Send Attachment drawer (browser)', () => {
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     await world.settle(page);
-    await expect.poll(focused, SLOW).toEqual({ label: 'Add action', dialog: null });
+    await expect.poll(focused).toEqual({ label: 'Add action', dialog: null });
 
     // Again, saved this time: the empty state's Add action is gone, so the header's takes the focus.
     await openNew(1);
@@ -590,7 +590,7 @@ describe('Send Attachment drawer (browser)', () => {
     await page.keyboard.press('Enter'); // submits the form
     await drawer.waitFor({ state: 'detached' });
     await page.getByRole('row', { name: /Menu photo/ }).waitFor();
-    await expect.poll(focused, SLOW).toEqual({ label: 'Add action', dialog: null });
+    await expect.poll(focused).toEqual({ label: 'Add action', dialog: null });
     expect(await page.getByRole('button', { name: 'Add action' }).count()).toBe(1);
 
     // An edit's drawer gives the focus back to the row's name.
@@ -600,6 +600,6 @@ describe('Send Attachment drawer (browser)', () => {
     await world.settle(page);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    await expect.poll(focused, SLOW).toEqual({ label: 'Edit Menu photo', dialog: null });
+    await expect.poll(focused).toEqual({ label: 'Edit Menu photo', dialog: null });
   });
 });

@@ -7,9 +7,6 @@ import { startAdmin, type RunningAdmin } from '../../../server/src/infra/admin/a
 import { createLogger } from '../../../server/src/infra/log/logger.js';
 import { startTestStack, type TestAccount, type TestStack } from '../../support/stack.js';
 
-/** For expect.poll, which gives up after 1 s: a loaded CI machine renders slower than that. */
-export const SLOW = { timeout: 10_000 };
-
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Debian's Chromium as root, with nothing reaching out to the network on its own. */
 export const CHROMIUM_ARGS = [

@@ -11,7 +11,7 @@ import { RESULTS_FILE, ROOT } from './lib.js';
  * are printed as they come and collected in bench/results.json (name, value, unit, baseline).
  * BENCH=invoke,delivery runs a subset.
  */
-const ALL = ['invoke', 'delivery', 'shipped', 'upload-memory', 'dashboard'];
+const ALL = ['invoke', 'delivery', 'queue-fetch', 'shipped', 'upload-memory', 'dashboard'];
 const chosen = process.env.BENCH ? process.env.BENCH.split(',') : ALL;
 
 fs.rmSync(RESULTS_FILE, { force: true });
